@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    NURSE = "nurse", "Nurse"
+    PATIENT = "patient", "Patient"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A login. What it may see and do follows from its role, never from is_superuser."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_nurse(self) -> bool:
+        return self.role == Role.NURSE
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_care_team(self) -> bool:
+        """Nurses and admins see every episode; patients only their own."""
+        return self.role in (Role.NURSE, Role.ADMIN)

@@ -1,0 +1,104 @@
+"""Django admin: clinical records are read-only here (they change only through the app's services),
+nothing clinical can be deleted, and every history is view-only."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ChecklistTask,
+    Episode,
+    Patient,
+    Protocol,
+    ProtocolVersion,
+    RejectedTaskChange,
+    TaskTemplate,
+    WarningSign,
+)
+
+
+class NoDeleteMixin:
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyMixin(NoDeleteMixin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DraftOnlyMixin:
+    """Task templates and warning signs of a published version are frozen."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        version = obj if isinstance(obj, ProtocolVersion) else getattr(obj, "protocol_version", None)
+        return super().has_change_permission(request, obj) and (version is None or version.is_editable)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class TaskTemplateInline(DraftOnlyMixin, admin.TabularInline):
+    model = TaskTemplate
+    extra = 0
+    fields = (
+        "phase",
+        "position",
+        "title",
+        "responsible",
+        "is_critical",
+        "due_offset_minutes",
+        "due_day_offset",
+        "due_clock_time",
+    )
+
+
+class WarningSignInline(DraftOnlyMixin, admin.TabularInline):
+    model = WarningSign
+    extra = 0
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("name", "slug")
+
+
+@admin.register(ProtocolVersion)
+class ProtocolVersionAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("protocol", "number", "status", "published_at")
+    list_filter = ("protocol", "status")
+    readonly_fields = ("status", "published_at", "created_at")
+    inlines = [TaskTemplateInline, WarningSignInline]
+
+
+@admin.register(TaskTemplate)
+class TaskTemplateAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ("title", "protocol_version", "phase", "position", "responsible", "is_critical")
+    list_filter = ("protocol_version", "phase", "is_critical")
+
+
+@admin.register(Patient)
+class PatientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("mrn", "last_name", "first_name", "date_of_birth", "preferred_language")
+    search_fields = ("mrn", "last_name", "first_name")
+
+
+@admin.register(Episode)
+class EpisodeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("patient", "scheduled_start", "status", "nurse", "vertebral_levels")
+    list_filter = ("status",)
+    list_select_related = ("patient", "nurse")
+
+
+@admin.register(ChecklistTask)
+class ChecklistTaskAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("title", "episode", "phase", "status", "due_at", "completed_by")
+    list_filter = ("status", "phase", "is_critical")
+    list_select_related = ("episode__patient", "episode__protocol_version__protocol", "completed_by")
+
+
+@admin.register(RejectedTaskChange)
+class RejectedTaskChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("task", "attempted_by", "attempted_at", "attempted_status", "seen_version", "current_version")

@@ -1,0 +1,91 @@
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role, User
+
+from .models import Patient, Protocol, ProtocolVersion
+from .vertebrae import normalise_levels
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["mrn", "first_name", "last_name", "date_of_birth", "email", "phone", "preferred_language"]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save patient"))
+
+    def clean_mrn(self) -> str:
+        return self.cleaned_data["mrn"].strip().upper()
+
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise forms.ValidationError("Check the year of birth.")
+        return born
+
+
+class EpisodeScheduleForm(forms.Form):
+    protocol_version = forms.ModelChoiceField(
+        queryset=ProtocolVersion.objects.published().select_related("protocol"),
+        label="Protocol",
+        empty_label=None,
+    )
+    scheduled_start = forms.DateTimeField(
+        label="Procedure start",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In the hospital's local time.",
+    )
+    vertebral_levels = forms.CharField(max_length=60, help_text="For example: T12, L1")
+    clinician = forms.CharField(label="Responsible clinician", max_length=120)
+    nurse = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.NURSE, is_active=True).order_by("last_name", "username"),
+        label="Assigned nurse",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Schedule procedure"))
+        kyphoplasty = Protocol.objects.filter(slug="kyphoplasty").first()
+        if kyphoplasty is not None:
+            self.fields["protocol_version"].initial = kyphoplasty.current_version()
+
+    def clean_scheduled_start(self) -> dt.datetime:
+        start = self.cleaned_data["scheduled_start"]
+        if start <= timezone.now():
+            raise forms.ValidationError("The procedure must be scheduled in the future.")
+        return start
+
+    def clean_vertebral_levels(self) -> str:
+        return normalise_levels(self.cleaned_data["vertebral_levels"])
+
+
+class TaskChangeForm(forms.Form):
+    """What every task change carries: the version the nurse saw, an optional note and a reason."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(required=False, max_length=2000)
+
+    reason_required = False
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if self.reason_required and not reason:
+            raise forms.ValidationError("A reason is required.")
+        return reason
+
+
+class TaskReasonForm(TaskChangeForm):
+    reason_required = True

@@ -1,0 +1,176 @@
+"""Demo data for trying the app: four logins and ~30 patients at every stage of the checklist."""
+
+import datetime as dt
+import random
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from checklists import services
+from checklists.models import ChecklistTask, Episode, Patient, Protocol
+
+DEMO_USERS = [
+    # username, password, role, first name, last name
+    ("admin", "kypho-admin", Role.ADMIN, "Alex", "Admin"),
+    ("nurse", "kypho-nurse", Role.NURSE, "Nora", "Nightingale"),
+    ("nurse2", "kypho-nurse2", Role.NURSE, "Sam", "Okafor"),
+    ("patient", "kypho-patient", Role.PATIENT, "Maria", "Lopez"),
+]
+
+FIRST_NAMES = [
+    "James",
+    "Linda",
+    "Robert",
+    "Patricia",
+    "John",
+    "Barbara",
+    "Michael",
+    "Elizabeth",
+    "William",
+    "Susan",
+    "David",
+    "Jessica",
+    "Richard",
+    "Karen",
+    "Joseph",
+    "Nancy",
+    "Thomas",
+    "Betty",
+    "Carlos",
+    "Rosa",
+    "Daniel",
+    "Dorothy",
+    "Paul",
+    "Helen",
+    "Mark",
+    "Sandra",
+    "George",
+    "Donna",
+    "Kenneth",
+    "Carol",
+]
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+]
+LEVELS = ["T12", "L1", "L2", "T11", "T12, L1", "L3", "T8", "L1, L2", "T10", "L4"]
+CLINICIANS = ["Dr. Patel", "Dr. Nguyen", "Dr. Okonkwo"]
+PATIENT_COUNT = 30
+PORTAL_PATIENT_MRN = "DEMO-005"
+
+
+class Command(BaseCommand):
+    help = "Create the demo logins and ~30 demo patients with episodes (safe to run again)."
+
+    def handle(self, *args, **options):
+        call_command("load_protocols", stdout=self.stdout)
+        users = {username: self._ensure_user(username, *rest) for username, *rest in DEMO_USERS}
+        if Patient.objects.filter(mrn__startswith="DEMO-").exists():
+            self.stdout.write("Demo patients already exist; left as they are.")
+        else:
+            self._create_patients(users)
+        self.stdout.write("\nDemo logins (username / password):")
+        for username, password, role, *_ in DEMO_USERS:
+            self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
+
+    def _ensure_user(self, username, password, role, first_name, last_name) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@example.org",
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.save()
+        return user
+
+    @transaction.atomic
+    def _create_patients(self, users: dict[str, User]) -> None:
+        rng = random.Random(2026)
+        version = Protocol.objects.get(slug="kyphoplasty").current_version()
+        nurses = [users["nurse"], users["nurse2"]]
+        now = timezone.now()
+        today = timezone.localdate()
+        for index in range(PATIENT_COUNT):
+            mrn = f"DEMO-{index + 1:03d}"
+            is_portal_patient = mrn == PORTAL_PATIENT_MRN
+            patient = Patient.objects.create(
+                mrn=mrn,
+                first_name="Maria" if is_portal_patient else FIRST_NAMES[index],
+                last_name="Lopez" if is_portal_patient else LAST_NAMES[index],
+                date_of_birth=dt.date(1940 + rng.randrange(30), rng.randrange(1, 13), rng.randrange(1, 28)),
+                email=f"patient{index + 1}@example.org",
+                phone=f"555-01{index:02d}",
+                preferred_language="es" if index % 5 == 4 else "en",
+                user=users["patient"] if is_portal_patient else None,
+            )
+            # Spread procedures from 10 days ago to 21 days ahead, on weekday mornings.
+            day = today + dt.timedelta(days=-10 + index * 31 // PATIENT_COUNT)
+            start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
+            episode = services.episode_schedule(
+                patient=patient,
+                protocol_version=version,
+                scheduled_start=start,
+                vertebral_levels=rng.choice(LEVELS),
+                clinician=rng.choice(CLINICIANS),
+                nurse=nurses[index % 2] if index % 7 else None,
+                by=users["nurse"],
+            )
+            self._tick_tasks(episode, rng, nurses, now)
+            if start < now:
+                if index == 3:
+                    services.episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
+                else:
+                    services.episode_complete(episode=episode, by=users["nurse"])
+        self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
+
+    def _tick_tasks(self, episode: Episode, rng: random.Random, nurses: list[User], now: dt.datetime) -> None:
+        """A realistic mix: most past-due tasks done, a few not applicable, some left overdue."""
+        for task in episode.tasks.all():
+            roll = rng.random()
+            nurse = rng.choice(nurses)
+            if task.due_at < now:
+                if roll < 0.8:
+                    services.task_complete(task=task, by=nurse, expected_version=task.version)
+                elif roll < 0.88:
+                    services.task_mark_not_applicable(
+                        task=task, by=nurse, expected_version=task.version, reason="Not needed for this patient"
+                    )
+            elif roll < 0.2 and task.status == ChecklistTask.Status.PENDING:
+                services.task_complete(task=task, by=nurse, expected_version=task.version)

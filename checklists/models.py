@@ -1,0 +1,380 @@
+"""The domain: protocols (checklist templates) and per-patient episodes whose tasks nurses tick off."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Role
+
+
+class Phase(models.TextChoices):
+    WEEK_BEFORE = "week_before", "Week before"
+    NIGHT_BEFORE = "night_before", "Night before"
+    DAY_OF = "day_of", "Day of"
+    AFTER = "after", "After"
+
+    @classmethod
+    def timeline_rank(cls) -> Case:
+        """An SQL expression that sorts phases in the order they happen, not alphabetically."""
+        return Case(*(When(phase=value, then=Value(rank)) for rank, value in enumerate(cls.values)))
+
+
+class Responsible(models.TextChoices):
+    NURSE = "nurse", "Nurse"
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class Protocol(models.Model):
+    """A named checklist template for one procedure; its content lives in numbered versions."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_version(self) -> "ProtocolVersion | None":
+        """The published version that newly scheduled episodes use."""
+        return self.versions.filter(status=ProtocolVersion.Status.PUBLISHED).order_by("-number").first()
+
+
+class ProtocolVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ProtocolVersion.Status.PUBLISHED)
+
+
+class ProtocolVersion(models.Model):
+    """One immutable-once-published edition of a protocol; episodes snapshot its tasks."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProtocolVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "number"], name="protocol_version_number_unique"),
+            models.UniqueConstraint(fields=["protocol"], condition=Q(status="draft"), name="protocol_single_draft"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="protocol_version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.name} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts change; a published version is what episodes were built from."""
+        return self.status == self.Status.DRAFT
+
+
+class TaskDefinition(models.Model):
+    """What a task says and when it is due: shared by the template and the per-episode snapshot."""
+
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    position = models.PositiveSmallIntegerField(help_text="Order within the phase.")
+    title = models.CharField(max_length=120)
+    title_es = models.CharField("title (Spanish)", max_length=120, blank=True)
+    patient_instructions = models.TextField(blank=True)
+    patient_instructions_es = models.TextField("patient instructions (Spanish)", blank=True)
+    nurse_guidance = models.TextField(blank=True)
+    responsible = models.CharField(max_length=16, choices=Responsible.choices)
+    is_critical = models.BooleanField(default=False, help_text="A hard stop: not ready without it.")
+    # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
+    # offset from the procedure's local date plus a local clock time (the day before at 23:59).
+    due_offset_minutes = models.IntegerField(null=True, blank=True)
+    due_day_offset = models.SmallIntegerField(null=True, blank=True)
+    due_clock_time = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(due_offset_minutes__isnull=False, due_day_offset__isnull=True, due_clock_time__isnull=True)
+                    | Q(due_offset_minutes__isnull=True, due_day_offset__isnull=False, due_clock_time__isnull=False)
+                ),
+                name="%(class)s_one_due_rule",
+            ),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="%(class)s_phase_valid"),
+            models.CheckConstraint(condition=Q(responsible__in=Responsible.values), name="%(class)s_responsible_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def due_at_for(self, start: dt.datetime) -> dt.datetime:
+        """The exact moment this task is due for a procedure starting at `start`."""
+        if self.due_offset_minutes is not None:
+            return start + dt.timedelta(minutes=self.due_offset_minutes)
+        hospital_tz = ZoneInfo(settings.TIME_ZONE)
+        local_day = start.astimezone(hospital_tz).date() + dt.timedelta(days=self.due_day_offset)
+        # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
+        return dt.datetime.combine(local_day, self.due_clock_time, tzinfo=hospital_tz)
+
+    def definition_fields(self) -> dict:
+        """The content fields, to copy a definition into a new template or task."""
+        return {field.name: getattr(self, field.name) for field in TaskDefinition._meta.get_fields()}
+
+
+class TaskTemplate(TaskDefinition):
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="tasks")
+
+    class Meta(TaskDefinition.Meta):
+        ordering = ["protocol_version", "phase", "position"]
+        constraints = [
+            *TaskDefinition.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["protocol_version", "phase", "title"], name="task_template_title_unique_in_phase"
+            ),
+        ]
+
+
+class WarningSign(models.Model):
+    """A symptom the patient must act on after the procedure, stored with the protocol version."""
+
+    class Severity(models.TextChoices):
+        CALL = "call", "Call the care team"
+        EMERGENCY = "emergency", "Emergency: get care now"
+
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="warning_signs")
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    text_es = models.CharField("text (Spanish)", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["protocol_version", "severity", "position"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Patient(models.Model):
+    mrn_validator = RegexValidator(r"^[A-Za-z0-9-]{3,32}$", "Use 3 to 32 letters, digits or dashes.")
+
+    mrn = models.CharField("MRN", max_length=32, unique=True, validators=[mrn_validator])
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient",
+        limit_choices_to={"role": Role.PATIENT},
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.mrn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every clinical read starts here: care team sees all episodes, a patient only their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_care_team:
+            return self
+        if user.role == Role.PATIENT:
+            return self.filter(patient__user=user)
+        return self.none()
+
+    def with_progress(self):
+        return self.annotate(
+            tasks_total=Count("tasks"),
+            tasks_closed=Count("tasks", filter=~Q(tasks__status=ChecklistTask.Status.PENDING)),
+        )
+
+
+class Episode(models.Model):
+    """One scheduled procedure for one patient, with its own snapshot of the protocol's tasks."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="episodes")
+    scheduled_start = models.DateTimeField()
+    vertebral_levels = models.CharField(max_length=60, help_text="For example: T12, L1")
+    clinician = models.CharField("responsible clinician", max_length=120)
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_episodes",
+        limit_choices_to={"role": Role.NURSE},
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "completed", "cancelled"]), name="episode_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_start"], name="episode_status_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.patient.full_name} — {self.protocol_version.protocol.name}"
+
+
+class ChecklistTaskQuerySet(models.QuerySet):
+    def in_timeline_order(self):
+        return self.alias(phase_rank=Phase.timeline_rank()).order_by("phase_rank", "position")
+
+
+class ChecklistTask(TaskDefinition):
+    """One task of one episode: a snapshot of its template, ticked off by nurses (or patients)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="tasks")
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    # Derived from the due rule and the episode's start; written only when the episode is
+    # scheduled or rescheduled, and kept in a column so lists can filter and sort on it in SQL.
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why the task is not applicable.")
+    # Bumped on every change: a form carries the version it was drawn from, and a change based
+    # on an older version is refused instead of silently overwriting someone else's.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+    objects = ChecklistTaskQuerySet.as_manager()
+
+    class Meta(TaskDefinition.Meta):
+        ordering = ["episode", "due_at"]
+        constraints = [
+            *TaskDefinition.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "done", "not_applicable"]), name="checklist_task_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", completed_at__isnull=True)
+                | (~Q(status="pending") & Q(completed_at__isnull=False, completed_by__isnull=False)),
+                name="checklist_task_closed_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_applicable") | ~Q(reason=""),
+                name="checklist_task_not_applicable_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "status", "due_at"], name="task_episode_status_due_idx")]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        return self.is_pending and self.due_at < (now or timezone.now())
+
+    def mark_done(self, *, by, note: str = "") -> None:
+        self._require_status(self.Status.PENDING, "Only a pending task can be marked done.")
+        self._close(self.Status.DONE, by=by, note=note, reason="")
+
+    def mark_not_applicable(self, *, by, reason: str, note: str = "") -> None:
+        self._require_status(self.Status.PENDING, "Only a pending task can be marked not applicable.")
+        if not reason.strip():
+            raise TaskStateError("Give a reason why the task does not apply.")
+        self._close(self.Status.NOT_APPLICABLE, by=by, note=note, reason=reason.strip())
+
+    def reopen(self, *, reason: str) -> None:
+        if self.is_pending:
+            raise TaskStateError("The task is already pending.")
+        if not reason.strip():
+            raise TaskStateError("Give a reason for undoing the task.")
+        self.status = self.Status.PENDING
+        self.completed_by = None
+        self.completed_at = None
+        self.reason = ""
+        self.version += 1
+
+    def _require_status(self, status: str, message: str) -> None:
+        if self.status != status:
+            raise TaskStateError(message)
+
+    def _close(self, status: str, *, by, note: str, reason: str) -> None:
+        self.status = status
+        self.completed_by = by
+        self.completed_at = timezone.now()
+        self.reason = reason
+        if note.strip():
+            self.note = note.strip()
+        self.version += 1
+
+
+class TaskStateError(Exception):
+    """A change that the task's current state does not allow; its message is shown to the user."""
+
+
+class RejectedTaskChange(models.Model):
+    """A change refused because the task had changed since the user loaded it (kept for the audit)."""
+
+    task = models.ForeignKey(ChecklistTask, on_delete=models.PROTECT, related_name="rejected_changes")
+    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attempted_at = models.DateTimeField(default=timezone.now)
+    attempted_status = models.CharField(max_length=16, choices=ChecklistTask.Status.choices)
+    seen_version = models.PositiveIntegerField()
+    current_version = models.PositiveIntegerField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return f"Rejected change to {self.task} by {self.attempted_by}"

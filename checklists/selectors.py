@@ -1,0 +1,101 @@
+"""Read-side questions whose answers span several models."""
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from .models import ChecklistTask, Episode, Phase, RejectedTaskChange
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a task's audit trail: who changed what from what to what, and why."""
+
+    when: object
+    who: object
+    task_title: str
+    changes: list[tuple[str, str, str]]
+    reason: str
+    rejected: bool = False
+
+
+@dataclass(frozen=True)
+class PhaseGroup:
+    phase: str
+    label: str
+    tasks: list[ChecklistTask]
+
+    @property
+    def closed_count(self) -> int:
+        return sum(not task.is_pending for task in self.tasks)
+
+
+AUDITED_TASK_FIELDS = ("status", "due_at", "note", "reason", "completed_by")
+
+
+def episode_timeline(episode: Episode) -> list[PhaseGroup]:
+    """The episode's tasks grouped by phase, phases in the order they happen."""
+    tasks = episode.tasks.select_related("completed_by").in_timeline_order()
+    labels = dict(Phase.choices)
+    return [PhaseGroup(phase, labels[phase], list(group)) for phase, group in groupby(tasks, key=lambda t: t.phase)]
+
+
+def episode_task_history(episode: Episode) -> list[HistoryEntry]:
+    """Every recorded change to the episode's tasks, refused attempts included, newest first."""
+    records = list(
+        ChecklistTask.history.filter(episode_id=episode.pk)
+        .select_related("history_user", "completed_by")
+        .order_by("id", "history_date", "history_id")
+    )
+    entries = []
+    for _task_id, task_records in groupby(records, key=lambda record: record.id):
+        previous = None
+        for record in task_records:
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=record.history_user,
+                    task_title=record.title,
+                    changes=_field_changes(previous, record),
+                    reason=record.history_change_reason or "",
+                )
+            )
+            previous = record
+    rejected = RejectedTaskChange.objects.filter(task__episode=episode).select_related("attempted_by", "task")
+    entries.extend(
+        HistoryEntry(
+            when=attempt.attempted_at,
+            who=attempt.attempted_by,
+            task_title=attempt.task.title,
+            changes=[("status", "", attempt.get_attempted_status_display())],
+            reason=attempt.reason,
+            rejected=True,
+        )
+        for attempt in rejected
+    )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _field_changes(previous, record) -> list[tuple[str, str, str]]:
+    if previous is None:
+        return [("status", "", record.get_status_display())]
+    changes = []
+    for field in AUDITED_TASK_FIELDS:
+        old, new = getattr(previous, field), getattr(record, field)
+        if old != new:
+            changes.append((field.replace("_", " "), _display(previous, field), _display(record, field)))
+    return changes
+
+
+def _display(record, field: str) -> str:
+    if field == "status":
+        return record.get_status_display()
+    value = getattr(record, field)
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "D j M Y, H:i")
+    return str(value)

@@ -1,0 +1,243 @@
+"""Operations that change clinical state. Each runs in one transaction and leaves an audit record."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from .models import (
+    ChecklistTask,
+    Episode,
+    Patient,
+    Phase,
+    Protocol,
+    ProtocolVersion,
+    RejectedTaskChange,
+    TaskTemplate,
+    WarningSign,
+)
+from .vertebrae import normalise_levels
+
+
+class TaskChangeConflict(Exception):
+    """The task changed after the user loaded it; their change was refused and recorded."""
+
+    def __init__(self, task: ChecklistTask):
+        super().__init__(f"“{task.title}” was changed by someone else a moment ago. Reload to see it.")
+        self.task = task
+
+
+def episode_schedule(
+    *,
+    patient: Patient,
+    protocol_version: ProtocolVersion,
+    scheduled_start: dt.datetime,
+    vertebral_levels: str,
+    clinician: str,
+    nurse,
+    by,
+) -> Episode:
+    """Schedule a procedure and snapshot every task of the protocol version into it."""
+    if protocol_version.status != ProtocolVersion.Status.PUBLISHED:
+        raise ValidationError("Episodes can only be scheduled on a published protocol version.")
+    with transaction.atomic():
+        episode = Episode(
+            patient=patient,
+            protocol_version=protocol_version,
+            scheduled_start=scheduled_start,
+            vertebral_levels=normalise_levels(vertebral_levels),
+            clinician=clinician,
+            nurse=nurse,
+        )
+        episode._history_user = by
+        episode._change_reason = "Scheduled"
+        episode.save()
+        tasks = [
+            ChecklistTask(
+                episode=episode,
+                template=template,
+                due_at=template.due_at_for(scheduled_start),
+                **template.definition_fields(),
+            )
+            for template in protocol_version.tasks.all()
+        ]
+        bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
+    return episode
+
+
+def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, reason: str) -> Episode:
+    """Move the procedure; every task's due time moves with it."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for rescheduling.")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode.pk)
+        if episode.status != Episode.Status.SCHEDULED:
+            raise ValidationError("Only a scheduled procedure can be rescheduled.")
+        episode.scheduled_start = scheduled_start
+        _save_with_history(episode, by=by, reason=reason)
+        for task in episode.tasks.select_for_update():
+            task.due_at = task.due_at_for(scheduled_start)
+            task.version += 1
+            _save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
+    return episode
+
+
+def episode_complete(*, episode: Episode, by) -> Episode:
+    """Record that the procedure took place."""
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode.pk)
+        if episode.status != Episode.Status.SCHEDULED:
+            raise ValidationError("Only a scheduled procedure can be completed.")
+        episode.status = Episode.Status.COMPLETED
+        _save_with_history(episode, by=by, reason="Procedure completed")
+    return episode
+
+
+def episode_cancel(*, episode: Episode, by, reason: str) -> Episode:
+    """Cancel the procedure; nothing is deleted, the tasks stay as they were."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for cancelling.")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=episode.pk)
+        if episode.status != Episode.Status.SCHEDULED:
+            raise ValidationError("Only a scheduled procedure can be cancelled.")
+        episode.status = Episode.Status.CANCELLED
+        _save_with_history(episode, by=by, reason=reason)
+    return episode
+
+
+def task_complete(*, task: ChecklistTask, by, expected_version: int, note: str = "") -> ChecklistTask:
+    """Mark a task done."""
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.DONE,
+        reason="",
+        change=lambda locked: locked.mark_done(by=by, note=note),
+    )
+
+
+def task_mark_not_applicable(
+    *, task: ChecklistTask, by, expected_version: int, reason: str, note: str = ""
+) -> ChecklistTask:
+    """Mark a task as not applicable to this patient, with the reason why."""
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.NOT_APPLICABLE,
+        reason=reason,
+        change=lambda locked: locked.mark_not_applicable(by=by, reason=reason, note=note),
+    )
+
+
+def task_reopen(*, task: ChecklistTask, by, expected_version: int, reason: str) -> ChecklistTask:
+    """Undo a done or not-applicable task, with the reason why."""
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.PENDING,
+        reason=reason,
+        change=lambda locked: locked.reopen(reason=reason),
+    )
+
+
+def _change_task(task, *, by, expected_version, attempted_status, reason, change) -> ChecklistTask:
+    with transaction.atomic():
+        locked = ChecklistTask.objects.select_for_update().get(pk=task.pk)
+        conflict = locked.version != expected_version
+        if conflict:
+            RejectedTaskChange.objects.create(
+                task=locked,
+                attempted_by=by,
+                attempted_status=attempted_status,
+                seen_version=expected_version,
+                current_version=locked.version,
+                reason=reason.strip(),
+            )
+        else:
+            change(locked)
+            _save_with_history(locked, by=by, reason=reason.strip())
+    # Raised after the transaction commits, so the record of the refused attempt is kept.
+    if conflict:
+        raise TaskChangeConflict(locked)
+    return locked
+
+
+def _save_with_history(instance, *, by, reason: str) -> None:
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
+
+
+def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
+    """Start the next version of a protocol as an editable copy of its current one."""
+    with transaction.atomic():
+        source = protocol.current_version()
+        number = (protocol.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        draft = ProtocolVersion.objects.create(protocol=protocol, number=number)
+        if source is not None:
+            TaskTemplate.objects.bulk_create(
+                TaskTemplate(protocol_version=draft, **template.definition_fields()) for template in source.tasks.all()
+            )
+            WarningSign.objects.bulk_create(
+                WarningSign(
+                    protocol_version=draft,
+                    severity=sign.severity,
+                    position=sign.position,
+                    text=sign.text,
+                    text_es=sign.text_es,
+                )
+                for sign in source.warning_signs.all()
+            )
+    return draft
+
+
+def protocol_version_publish(*, version: ProtocolVersion) -> ProtocolVersion:
+    """Make a draft the version new episodes use; the previous published version is retired."""
+    with transaction.atomic():
+        version = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_editable:
+            raise ValidationError("Only a draft can be published.")
+        if not version.tasks.exists():
+            raise ValidationError("A protocol version needs at least one task.")
+        version.protocol.versions.published().update(status=ProtocolVersion.Status.RETIRED)
+        version.status = ProtocolVersion.Status.PUBLISHED
+        version.published_at = timezone.now()
+        version.save()
+    return version
+
+
+def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
+    """Publish shipped protocol content as a new version, unless the current version already says it.
+
+    Returns the current version and whether it was created, so running it twice changes nothing.
+    """
+    with transaction.atomic():
+        protocol, _ = Protocol.objects.get_or_create(
+            slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
+        )
+        current = protocol.current_version()
+        if current is not None and protocol_version_content(current) == (data["tasks"], data["warning_signs"]):
+            return current, False
+        draft = protocol_draft_create(protocol=protocol)
+        draft.tasks.all().delete()
+        draft.warning_signs.all().delete()
+        TaskTemplate.objects.bulk_create(TaskTemplate(protocol_version=draft, **task) for task in data["tasks"])
+        WarningSign.objects.bulk_create(WarningSign(protocol_version=draft, **sign) for sign in data["warning_signs"])
+        return protocol_version_publish(version=draft), True
+
+
+def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list[dict]]:
+    """A version's tasks and warning signs as plain dicts, in order, for comparing versions."""
+    tasks = [template.definition_fields() for template in version.tasks.order_by("phase", "position")]
+    order = {phase: rank for rank, phase in enumerate(Phase.values)}
+    tasks.sort(key=lambda task: (order[task["phase"]], task["position"]))
+    signs = list(
+        version.warning_signs.order_by("severity", "position").values("severity", "position", "text", "text_es")
+    )
+    return tasks, signs

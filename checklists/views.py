@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+
+from . import services
+from .access import get_episode_for_care_team, get_patient_for_care_team, get_task_for_nurse, role_required
+from .forms import EpisodeScheduleForm, PatientForm, TaskChangeForm, TaskReasonForm
+from .models import Episode, TaskStateError
+from .selectors import episode_task_history, episode_timeline
+
+EPISODES_PER_PAGE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_care_team:
+        return redirect("checklists:episode-list")
+    return redirect("checklists:my-checklist")
+
+
+@role_required(Role.NURSE, Role.ADMIN)
+def episode_list(request: HttpRequest) -> HttpResponse:
+    episodes = (
+        Episode.objects.visible_to(request.user)
+        .filter(status=Episode.Status.SCHEDULED)
+        .select_related("patient", "nurse")
+        .with_progress()
+        .order_by("scheduled_start", "pk")
+    )
+    page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "checklists/episode_list.html", {"page": page})
+
+
+@role_required(Role.NURSE, Role.ADMIN)
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for_care_team(request.user, pk)
+    return _render_episode(request, episode)
+
+
+def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200) -> HttpResponse:
+    context = {
+        "episode": episode,
+        "timeline": episode_timeline(episode),
+        "history": episode_task_history(episode),
+        "can_change_tasks": request.user.role == Role.NURSE,
+    }
+    return render(request, "checklists/episode_detail.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.NURSE)
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_task(
+        request,
+        pk,
+        TaskChangeForm,
+        lambda task, data: services.task_complete(
+            task=task, by=request.user, expected_version=data["version"], note=data["note"]
+        ),
+        done_message="marked done",
+    )
+
+
+@require_POST
+@role_required(Role.NURSE)
+def task_mark_not_applicable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_task(
+        request,
+        pk,
+        TaskReasonForm,
+        lambda task, data: services.task_mark_not_applicable(
+            task=task, by=request.user, expected_version=data["version"], reason=data["reason"], note=data["note"]
+        ),
+        done_message="marked not applicable",
+    )
+
+
+@require_POST
+@role_required(Role.NURSE)
+def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_task(
+        request,
+        pk,
+        TaskReasonForm,
+        lambda task, data: services.task_reopen(
+            task=task, by=request.user, expected_version=data["version"], reason=data["reason"]
+        ),
+        done_message="reopened",
+    )
+
+
+def _change_task(request, pk, form_class, operation, *, done_message: str) -> HttpResponse:
+    """Validate the posted form, run one service, then redirect; refusals re-render with a 4xx."""
+    task = get_task_for_nurse(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, f"“{task.title}”: {' '.join(errors)}")
+        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=400)
+    try:
+        operation(task, form.cleaned_data)
+    except services.TaskChangeConflict as conflict:
+        messages.warning(request, str(conflict))
+        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=409)
+    except TaskStateError as error:
+        messages.error(request, f"“{task.title}”: {error}")
+        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=409)
+    messages.success(request, f"“{task.title}” {done_message}.")
+    return redirect(reverse("checklists:episode-detail", args=[task.episode_id]) + f"#task-{task.pk}")
+
+
+@role_required(Role.NURSE)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            patient = form.save()
+            messages.success(request, f"{patient.full_name} added.")
+            return redirect("checklists:patient-detail", pk=patient.pk)
+        return render(request, "checklists/patient_form.html", {"form": form}, status=400)
+    return render(request, "checklists/patient_form.html", {"form": form})
+
+
+@role_required(Role.NURSE, Role.ADMIN)
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_care_team(request.user, pk)
+    episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()
+    return render(
+        request,
+        "checklists/patient_detail.html",
+        {"patient": patient, "episodes": episodes, "can_schedule": request.user.role == Role.NURSE},
+    )
+
+
+@role_required(Role.NURSE)
+def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_patient_for_care_team(request.user, patient_pk)
+    form = EpisodeScheduleForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                episode = services.episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Procedure scheduled and checklist created.")
+                return redirect("checklists:episode-detail", pk=episode.pk)
+        return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=400)
+    return render(request, "checklists/episode_form.html", {"form": form, "patient": patient})
+
+
+@role_required(Role.PATIENT)
+def my_checklist(request: HttpRequest) -> HttpResponse:
+    episodes = (
+        Episode.objects.visible_to(request.user)
+        .exclude(status=Episode.Status.CANCELLED)
+        .select_related("protocol_version__protocol")
+        .order_by("scheduled_start")
+    )
+    timelines = [(episode, episode_timeline(episode)) for episode in episodes]
+    return render(request, "checklists/my_checklist.html", {"timelines": timelines})

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from checklists import views as checklist_views
+
+urlpatterns = [
+    path("", checklist_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("checklists.urls")),
+]
