@@ -1,6 +1,6 @@
 """Who may reach which object. A user with no link to an object gets 404, the wrong role 403."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,9 @@ from accounts.models import Role
 
 from .models import ChecklistTask, Episode, Patient
 
+CARE_TEAM = (Role.NURSE, Role.ADMIN)
+NURSES = (Role.NURSE,)
+
 
 def role_required(*roles: Role) -> Callable:
     """Let in logged-in users with one of `roles`; send anonymous users to log in, others get 403."""
@@ -19,8 +22,7 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise PermissionDenied
+            _check_role(request.user, roles)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -28,27 +30,29 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def get_episode_for_care_team(user, pk: int) -> Episode:
-    """Fetch an episode a nurse or admin may open, with what its page shows."""
+def get_episode_for(user, pk: int, *, roles: Collection[Role] = CARE_TEAM) -> Episode:
+    """Fetch an episode the user may see, with what its page shows, if their role may open it."""
     episode = get_object_or_404(
         Episode.objects.visible_to(user).select_related("patient", "nurse", "protocol_version__protocol"), pk=pk
     )
-    if not user.is_care_team:
-        raise PermissionDenied
+    _check_role(user, roles)
     return episode
 
 
-def get_task_for_nurse(user, pk: int) -> ChecklistTask:
-    """Fetch a task a nurse may change."""
-    task = get_object_or_404(
-        ChecklistTask.objects.filter(episode__in=Episode.objects.visible_to(user)).select_related("episode"), pk=pk
-    )
-    if user.role != Role.NURSE:
-        raise PermissionDenied
+def get_task_for(user, pk: int, *, roles: Collection[Role] = NURSES) -> ChecklistTask:
+    """Fetch a task of an episode the user may see, if their role may change it."""
+    task = get_object_or_404(ChecklistTask.objects.filter(episode__in=Episode.objects.visible_to(user)), pk=pk)
+    _check_role(user, roles)
     return task
 
 
-def get_patient_for_care_team(user, pk: int) -> Patient:
-    if not user.is_care_team:
+def get_patient_for(user, pk: int, *, roles: Collection[Role] = CARE_TEAM) -> Patient:
+    """Fetch a patient record the user may see, if their role may open it."""
+    patient = get_object_or_404(Patient.objects.visible_to(user), pk=pk)
+    _check_role(user, roles)
+    return patient
+
+
+def _check_role(user, roles: Collection[Role]) -> None:
+    if user.role not in roles:
         raise PermissionDenied
-    return get_object_or_404(Patient, pk=pk)

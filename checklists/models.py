@@ -130,7 +130,9 @@ class TaskDefinition(models.Model):
     def due_at_for(self, start: dt.datetime) -> dt.datetime:
         """The exact moment this task is due for a procedure starting at `start`."""
         if self.due_offset_minutes is not None:
-            return start + dt.timedelta(minutes=self.due_offset_minutes)
+            # In UTC: Python adds a timedelta to a zoned datetime as wall-clock time, which is an
+            # hour off when the offset spans a daylight-saving change.
+            return start.astimezone(dt.UTC) + dt.timedelta(minutes=self.due_offset_minutes)
         hospital_tz = ZoneInfo(settings.TIME_ZONE)
         local_day = start.astimezone(hospital_tz).date() + dt.timedelta(days=self.due_day_offset)
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
@@ -174,6 +176,16 @@ class WarningSign(models.Model):
         return self.text
 
 
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Care team sees every patient; a patient only their own record."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_care_team:
+            return self
+        return self.filter(user=user)
+
+
 class Patient(models.Model):
     mrn_validator = RegexValidator(r"^[A-Za-z0-9-]{3,32}$", "Use 3 to 32 letters, digits or dashes.")
 
@@ -195,6 +207,7 @@ class Patient(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -214,9 +227,7 @@ class EpisodeQuerySet(models.QuerySet):
             return self.none()
         if user.is_care_team:
             return self
-        if user.role == Role.PATIENT:
-            return self.filter(patient__user=user)
-        return self.none()
+        return self.filter(patient__user=user)
 
     def with_progress(self):
         return self.annotate(

@@ -25,7 +25,7 @@ class TaskChangeConflict(Exception):
     """The task changed after the user loaded it; their change was refused and recorded."""
 
     def __init__(self, task: ChecklistTask):
-        super().__init__(f"“{task.title}” was changed by someone else a moment ago. Reload to see it.")
+        super().__init__("This task was changed by someone else a moment ago. Reload the page to see it.")
         self.task = task
 
 

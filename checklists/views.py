@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 
 from . import services
-from .access import get_episode_for_care_team, get_patient_for_care_team, get_task_for_nurse, role_required
+from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .forms import EpisodeScheduleForm, PatientForm, TaskChangeForm, TaskReasonForm
 from .models import Episode, TaskStateError
 from .selectors import episode_task_history, episode_timeline
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("checklists:my-checklist")
 
 
-@role_required(Role.NURSE, Role.ADMIN)
+@role_required(*CARE_TEAM)
 def episode_list(request: HttpRequest) -> HttpResponse:
     episodes = (
         Episode.objects.visible_to(request.user)
@@ -38,9 +38,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     return render(request, "checklists/episode_list.html", {"page": page})
 
 
-@role_required(Role.NURSE, Role.ADMIN)
+@login_required
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = get_episode_for_care_team(request.user, pk)
+    episode = get_episode_for(request.user, pk)
     return _render_episode(request, episode)
 
 
@@ -49,13 +49,13 @@ def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200
         "episode": episode,
         "timeline": episode_timeline(episode),
         "history": episode_task_history(episode),
-        "can_change_tasks": request.user.role == Role.NURSE,
+        "can_change_tasks": request.user.is_nurse,
     }
     return render(request, "checklists/episode_detail.html", context, status=status)
 
 
 @require_POST
-@role_required(Role.NURSE)
+@login_required
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _change_task(
         request,
@@ -69,7 +69,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.NURSE)
+@login_required
 def task_mark_not_applicable(request: HttpRequest, pk: int) -> HttpResponse:
     return _change_task(
         request,
@@ -83,7 +83,7 @@ def task_mark_not_applicable(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.NURSE)
+@login_required
 def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _change_task(
         request,
@@ -96,27 +96,28 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Views on one object take only @login_required: their access helper answers 404 to a user with
+# no link to the object before it answers 403 to a wrong role, so nothing reveals that it exists.
+
+
 def _change_task(request, pk, form_class, operation, *, done_message: str) -> HttpResponse:
     """Validate the posted form, run one service, then redirect; refusals re-render with a 4xx."""
-    task = get_task_for_nurse(request.user, pk)
+    task = get_task_for(request.user, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, f"“{task.title}”: {' '.join(errors)}")
-        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=400)
+        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=400)
     try:
         operation(task, form.cleaned_data)
-    except services.TaskChangeConflict as conflict:
-        messages.warning(request, str(conflict))
-        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=409)
-    except TaskStateError as error:
-        messages.error(request, f"“{task.title}”: {error}")
-        return _render_episode(request, get_episode_for_care_team(request.user, task.episode_id), status=409)
+    except (services.TaskChangeConflict, TaskStateError) as refusal:
+        messages.warning(request, f"“{task.title}”: {refusal}")
+        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
     messages.success(request, f"“{task.title}” {done_message}.")
     return redirect(reverse("checklists:episode-detail", args=[task.episode_id]) + f"#task-{task.pk}")
 
 
-@role_required(Role.NURSE)
+@role_required(*NURSES)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST":
@@ -128,20 +129,20 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     return render(request, "checklists/patient_form.html", {"form": form})
 
 
-@role_required(Role.NURSE, Role.ADMIN)
+@login_required
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_care_team(request.user, pk)
+    patient = get_patient_for(request.user, pk)
     episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()
     return render(
         request,
         "checklists/patient_detail.html",
-        {"patient": patient, "episodes": episodes, "can_schedule": request.user.role == Role.NURSE},
+        {"patient": patient, "episodes": episodes, "can_schedule": request.user.is_nurse},
     )
 
 
-@role_required(Role.NURSE)
+@login_required
 def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_patient_for_care_team(request.user, patient_pk)
+    patient = get_patient_for(request.user, patient_pk, roles=NURSES)
     form = EpisodeScheduleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():

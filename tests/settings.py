@@ -8,5 +8,7 @@ from kypho_tracker.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
-# Tests run without collectstatic, so no manifest is needed.
+# Tests run without collectstatic: no manifest, and static files come straight from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -87,7 +87,7 @@ LAST_NAMES = [
 LEVELS = ["T12", "L1", "L2", "T11", "T12, L1", "L3", "T8", "L1, L2", "T10", "L4"]
 CLINICIANS = ["Dr. Patel", "Dr. Nguyen", "Dr. Okonkwo"]
 PATIENT_COUNT = 30
-PORTAL_PATIENT_MRN = "DEMO-005"
+PORTAL_PATIENT_MRN = "DEMO-015"  # procedure five days ahead
 
 
 class Command(BaseCommand):
@@ -141,7 +141,7 @@ class Command(BaseCommand):
                 user=users["patient"] if is_portal_patient else None,
             )
             # Spread procedures from 10 days ago to 21 days ahead, on weekday mornings.
-            day = today + dt.timedelta(days=-10 + index * 31 // PATIENT_COUNT)
+            day = today + dt.timedelta(days=-10 + round(index * 31 / (PATIENT_COUNT - 1)))
             start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
             episode = services.episode_schedule(
                 patient=patient,

@@ -1,0 +1,71 @@
+"""Named people for every test: two nurses, two patients with their own episodes, an admin."""
+
+import os
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import PatientFactory, UserFactory, schedule_episode, small_protocol_version
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls around it are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def nurse(db):
+    return UserFactory(username="nina", first_name="Nina", last_name="Nurse", role=Role.NURSE)
+
+
+@pytest.fixture
+def other_nurse(db):
+    return UserFactory(username="olga", first_name="Olga", last_name="Other", role=Role.NURSE)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="ada", first_name="Ada", last_name="Admin", role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def patient_user(db):
+    return UserFactory(username="pat", first_name="Pat", last_name="Patient", role=Role.PATIENT)
+
+
+@pytest.fixture
+def other_patient_user(db):
+    return UserFactory(username="quinn", first_name="Quinn", last_name="Other", role=Role.PATIENT)
+
+
+@pytest.fixture
+def protocol_version(db):
+    return small_protocol_version()
+
+
+@pytest.fixture
+def episode(nurse, patient_user, protocol_version):
+    """Pat's upcoming procedure, assigned to Nina."""
+    patient = PatientFactory(user=patient_user, first_name="Pat", last_name="Patient")
+    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version, nurse=nurse)
+
+
+@pytest.fixture
+def other_episode(nurse, other_patient_user, protocol_version):
+    """Quinn's upcoming procedure."""
+    patient = PatientFactory(user=other_patient_user, first_name="Quinn", last_name="Other")
+    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,115 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Role, User
+from checklists import services
+from checklists.models import Patient, Phase, Protocol, ProtocolVersion, Responsible, TaskTemplate, WarningSign
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    role = Role.NURSE
+    password = factory.django.Password("secret-pass-123")
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    mrn = factory.Sequence(lambda n: f"MRN{n:05d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = dt.date(1950, 5, 17)
+    email = factory.Faker("email")
+
+
+class ProtocolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Protocol
+        django_get_or_create = ("slug",)
+
+    slug = "kyphoplasty"
+    name = "Kyphoplasty"
+
+
+class ProtocolVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProtocolVersion
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    status = ProtocolVersion.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class TaskTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskTemplate
+
+    protocol_version = factory.SubFactory(ProtocolVersionFactory)
+    phase = Phase.WEEK_BEFORE
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Task {n}")
+    patient_instructions = "Do this."
+    responsible = Responsible.NURSE
+    due_offset_minutes = -60
+
+
+def small_protocol_version(**version_fields) -> ProtocolVersion:
+    """A published protocol with one task per phase and both kinds of due rule."""
+    version = ProtocolVersionFactory(**version_fields)
+    TaskTemplateFactory(
+        protocol_version=version,
+        phase=Phase.WEEK_BEFORE,
+        position=1,
+        title="Arrange a driver",
+        responsible=Responsible.PATIENT,
+        is_critical=True,
+        due_offset_minutes=None,
+        due_day_offset=-7,
+        due_clock_time=dt.time(9, 0),
+    )
+    TaskTemplateFactory(
+        protocol_version=version,
+        phase=Phase.NIGHT_BEFORE,
+        position=1,
+        title="Last solid food",
+        responsible=Responsible.PATIENT,
+        due_offset_minutes=-8 * 60,
+    )
+    TaskTemplateFactory(
+        protocol_version=version,
+        phase=Phase.DAY_OF,
+        position=1,
+        title="Consent signed",
+        responsible=Responsible.CLINICIAN,
+        is_critical=True,
+        due_offset_minutes=-60,
+    )
+    TaskTemplateFactory(
+        protocol_version=version, phase=Phase.AFTER, position=1, title="Lie flat", due_offset_minutes=60
+    )
+    WarningSign.objects.create(protocol_version=version, severity=WarningSign.Severity.CALL, position=1, text="Fever")
+    return version
+
+
+def schedule_episode(*, by, start=None, patient=None, protocol_version=None, nurse=None, **fields):
+    """Schedule an episode through the service, as the app does."""
+    return services.episode_schedule(
+        patient=patient or PatientFactory(),
+        protocol_version=protocol_version or small_protocol_version(),
+        scheduled_start=start or timezone.now() + dt.timedelta(days=3),
+        vertebral_levels=fields.pop("vertebral_levels", "L1"),
+        clinician=fields.pop("clinician", "Dr. Patel"),
+        nurse=nurse,
+        by=by,
+    )

@@ -1,0 +1,228 @@
+"""The role ladder for every URL: anonymous users log in, the wrong role gets 403 or 404, the right role gets in."""
+
+import datetime as dt
+
+import pytest
+from django.urls import get_resolver, reverse
+from django.utils import dateformat, timezone
+
+from checklists import services
+from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
+
+TASK_URLS = ["checklists:task-complete", "checklists:task-not-applicable", "checklists:task-reopen"]
+EPISODE_URLS = ["checklists:episode-detail", *TASK_URLS]
+PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create"]
+ALL_URLS = [
+    "home",
+    "checklists:episode-list",
+    "checklists:patient-create",
+    "checklists:my-checklist",
+    *EPISODE_URLS,
+    *PATIENT_URLS,
+]
+NURSE_ONLY_URLS = [*TASK_URLS, "checklists:patient-create", "checklists:episode-create"]
+CARE_TEAM_READ_URLS = ["checklists:episode-list", "checklists:episode-detail", "checklists:patient-detail"]
+NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:episode-create"]
+
+PENDING_TASK = "Lie flat"
+CLOSED_TASK = "Arrange a driver"
+
+
+def with_methods(names: list[str]) -> list[tuple[str, str]]:
+    """Each URL with every method a client may try on it: GET on pages, POST on all (task URLs are POST only)."""
+    return [(name, "get") for name in names if name not in TASK_URLS] + [(name, "post") for name in names]
+
+
+@pytest.fixture
+def episodes(nurse, episode, other_episode) -> dict[str, Episode]:
+    """Pat's episode ("own", seen from patient_user) and Quinn's ("other"), each with one task closed to reopen."""
+    for each in (episode, other_episode):
+        task = each.tasks.get(title=CLOSED_TASK)
+        services.task_complete(task=task, by=nurse, expected_version=task.version)
+    return {"own": episode, "other": other_episode}
+
+
+def request_for(name: str, episode: Episode) -> tuple[str, dict]:
+    """The URL `name` aimed at `episode` (its patient, or one of its tasks) and POST data a nurse could send."""
+    if name in TASK_URLS:
+        task = episode.tasks.get(title=CLOSED_TASK if name == "checklists:task-reopen" else PENDING_TASK)
+        return reverse(name, args=[task.pk]), {"version": task.version, "reason": "Arranged by the family"}
+    if name == "checklists:episode-detail":
+        return reverse(name, args=[episode.pk]), {}
+    if name == "checklists:patient-detail":
+        return reverse(name, args=[episode.patient_id]), {}
+    if name == "checklists:episode-create":
+        start = timezone.localtime() + dt.timedelta(days=5)
+        data = {
+            "protocol_version": episode.protocol_version_id,
+            "scheduled_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "vertebral_levels": "L2",
+            "clinician": "Dr. Patel",
+        }
+        return reverse(name, args=[episode.patient_id]), data
+    if name == "checklists:patient-create":
+        data = {
+            "mrn": "NEW-0001",
+            "first_name": "Rosa",
+            "last_name": "Newcomer",
+            "date_of_birth": "1948-03-02",
+            "preferred_language": "en",
+        }
+        return reverse(name), data
+    return reverse(name), {}
+
+
+def send(client, method: str, url: str, data: dict):
+    return client.post(url, data) if method == "post" else client.get(url)
+
+
+def clinical_records() -> tuple:
+    """Everything a request could create or change, to prove that a refused request changed nothing."""
+    return (
+        list(Patient.objects.order_by("pk").values_list("pk", "mrn")),
+        list(Episode.objects.order_by("pk").values_list("pk", "status")),
+        list(ChecklistTask.objects.order_by("pk").values_list("pk", "status", "version", "reason")),
+        RejectedTaskChange.objects.count(),
+    )
+
+
+def test_every_url_of_the_app_is_on_this_ladder():
+    checklists = get_resolver().namespace_dict["checklists"][1]
+    names = {f"checklists:{key}" for key in checklists.reverse_dict if isinstance(key, str)}
+    assert set(ALL_URLS) == {"home", *names}
+
+
+@pytest.mark.parametrize(("name", "method"), with_methods(ALL_URLS))
+def test_anonymous_user_is_sent_to_log_in(client, episodes, name, method):
+    url, data = request_for(name, episodes["own"])
+    before = clinical_records()
+
+    response = send(client, method, url, data)
+
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={url}"
+    assert clinical_records() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    with_methods(["checklists:episode-list", "checklists:patient-create", *PATIENT_URLS, *EPISODE_URLS]),
+)
+def test_patient_is_forbidden_from_care_team_pages_even_about_themselves(client, patient_user, episodes, name, method):
+    url, data = request_for(name, episodes["own"])
+    before = clinical_records()
+    client.force_login(patient_user)
+
+    response = send(client, method, url, data)
+
+    assert response.status_code == 403
+    assert clinical_records() == before
+
+
+@pytest.mark.parametrize(("name", "method"), with_methods([*EPISODE_URLS, *PATIENT_URLS]))
+def test_patient_cannot_open_another_patients_episode(client, patient_user, episodes, name, method):
+    url, data = request_for(name, episodes["other"])
+    before = clinical_records()
+    client.force_login(patient_user)
+
+    response = send(client, method, url, data)
+
+    # 404, not 403: a patient must not learn that someone else's episode, task or record exists.
+    assert response.status_code == 404
+    assert clinical_records() == before
+
+
+@pytest.mark.parametrize("name", NURSE_PAGES)
+def test_nurse_can_open_every_care_team_page(client, nurse, episodes, name):
+    # Quinn's episode is not assigned to Nina: the care team sees every episode.
+    url, _ = request_for(name, episodes["other"])
+    client.force_login(nurse)
+
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", NURSE_ONLY_URLS)
+def test_nurse_can_make_every_nurse_only_change(client, nurse, episodes, name):
+    # The same requests that other roles are refused: proof that the refusals are not just bad data.
+    url, data = request_for(name, episodes["other"])
+    before = clinical_records()
+    client.force_login(nurse)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert clinical_records() != before
+
+
+@pytest.mark.parametrize("name", CARE_TEAM_READ_URLS)
+def test_admin_can_read_every_episode_and_patient(client, admin_user, episodes, name):
+    url, _ = request_for(name, episodes["other"])
+    client.force_login(admin_user)
+
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "method"), with_methods(NURSE_ONLY_URLS))
+def test_admin_cannot_make_nurse_only_changes(client, admin_user, episodes, name, method):
+    url, data = request_for(name, episodes["other"])
+    before = clinical_records()
+    client.force_login(admin_user)
+
+    response = send(client, method, url, data)
+
+    assert response.status_code == 403
+    assert clinical_records() == before
+
+
+@pytest.mark.parametrize("role", ["nurse", "admin_user"])
+def test_care_team_cannot_open_my_checklist(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(reverse("checklists:my-checklist")).status_code == 403
+
+
+def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episode, other_episode):
+    # Move Quinn's procedure to another day, so a leak would show as a second date on Pat's page.
+    other_start = timezone.now() + dt.timedelta(days=10)
+    services.episode_reschedule(episode=other_episode, scheduled_start=other_start, by=nurse, reason="Theatre moved")
+    client.force_login(patient_user)
+
+    response = client.get(reverse("checklists:my-checklist"))
+
+    assert response.status_code == 200
+    assert [shown for shown, _timeline in response.context["timelines"]] == [episode]
+    page = response.content.decode()
+    assert dateformat.format(timezone.localtime(episode.scheduled_start), "l j F Y") in page
+    assert dateformat.format(timezone.localtime(other_start), "l j F Y") not in page
+    assert "Quinn" not in page
+    assert other_episode.patient.mrn not in page
+
+
+@pytest.mark.parametrize("role", [None, "nurse", "admin_user", "patient_user"])
+@pytest.mark.parametrize("name", TASK_URLS)
+def test_task_urls_answer_get_with_405(client, request, episodes, name, role):
+    if role is not None:
+        client.force_login(request.getfixturevalue(role))
+    url, _ = request_for(name, episodes["own"])
+
+    response = client.get(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("role", "start_page"),
+    [
+        ("nurse", "checklists:episode-list"),
+        ("admin_user", "checklists:episode-list"),
+        ("patient_user", "checklists:my-checklist"),
+    ],
+)
+def test_home_sends_each_role_to_their_start_page(client, request, role, start_page):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url == reverse(start_page)

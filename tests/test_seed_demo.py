@@ -1,0 +1,44 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import Role, User
+from checklists.models import ChecklistTask, Episode, Patient
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo")
+
+
+def test_seed_demo_creates_the_demo_logins_and_thirty_patients(seeded):
+    assert set(User.objects.values_list("username", "role")) >= {
+        ("admin", Role.ADMIN),
+        ("nurse", Role.NURSE),
+        ("nurse2", Role.NURSE),
+        ("patient", Role.PATIENT),
+    }
+    assert User.objects.get(username="nurse").check_password("kypho-nurse")
+    assert Patient.objects.count() == 30
+    assert Patient.objects.get(user__username="patient").episodes.filter(scheduled_start__gt=timezone.now()).exists()
+
+
+def test_seed_demo_spreads_episodes_and_mixes_task_states(seeded):
+    now = timezone.now()
+    starts = Episode.objects.values_list("scheduled_start", flat=True)
+    assert min(starts) < now - timezone.timedelta(days=9)
+    assert max(starts) > now + timezone.timedelta(days=20)
+    statuses = set(ChecklistTask.objects.values_list("status", flat=True))
+    assert statuses == set(ChecklistTask.Status.values)
+    assert ChecklistTask.objects.filter(status=ChecklistTask.Status.PENDING, due_at__lt=now).exists()  # overdue
+
+
+def test_seed_demo_run_twice_changes_nothing(seeded):
+    counts = (User.objects.count(), Patient.objects.count(), Episode.objects.count(), ChecklistTask.objects.count())
+    call_command("seed_demo")
+    assert (
+        User.objects.count(),
+        Patient.objects.count(),
+        Episode.objects.count(),
+        ChecklistTask.objects.count(),
+    ) == counts
