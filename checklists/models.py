@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +29,16 @@ class Responsible(models.TextChoices):
     NURSE = "nurse", "Nurse"
     PATIENT = "patient", "Patient"
     CLINICIAN = "clinician", "Clinician"
+
+
+class Readiness(models.TextChoices):
+    """Whether an episode can go ahead, derived from its critical tasks (never stored)."""
+
+    BLOCKED = "blocked", "Blocked"
+    AT_RISK = "at_risk", "At risk"
+    ON_TRACK = "on_track", "On track"
+    READY = "ready", "Ready"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Language(models.TextChoices):
@@ -229,10 +239,57 @@ class EpisodeQuerySet(models.QuerySet):
             return self
         return self.filter(patient__user=user)
 
-    def with_progress(self):
+    def upcoming(self, *, days: int = 14):
+        """Scheduled procedures from the start of today (hospital time) to `days` days ahead."""
+        today = timezone.localdate()
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        return self.filter(
+            status=Episode.Status.SCHEDULED,
+            scheduled_start__gte=start,
+            scheduled_start__lt=start + dt.timedelta(days=days + 1),
+        )
+
+    def with_readiness(self, *, now: dt.datetime | None = None):
+        """Annotate `readiness` (a Readiness value) in SQL; the one place the rule lives.
+
+        Blocked: a critical task is overdue. At risk: a critical task is due within
+        READINESS_AT_RISK_HOURS. Ready: every critical task is done or not applicable.
+        On track: otherwise. A cancelled episode is Cancelled.
+        """
+        now = now or timezone.now()
+        horizon = now + dt.timedelta(hours=settings.READINESS_AT_RISK_HOURS)
+        open_critical = ChecklistTask.objects.filter(
+            episode=OuterRef("pk"), is_critical=True, status=ChecklistTask.Status.PENDING
+        )
         return self.annotate(
+            readiness=Case(
+                When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
+                When(Exists(open_critical.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
+                When(Exists(open_critical.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
+                When(~Exists(open_critical), then=Value(Readiness.READY)),
+                default=Value(Readiness.ON_TRACK),
+                output_field=CharField(),
+            )
+        )
+
+    def with_progress(self, *, now: dt.datetime | None = None):
+        """Annotate done/total per phase, overdue tasks and the next pending task, in one query."""
+        now = now or timezone.now()
+        closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
+        per_phase = {}
+        for phase in Phase.values:
+            per_phase[f"{phase}_total"] = Count("tasks", filter=Q(tasks__phase=phase))
+            per_phase[f"{phase}_closed"] = Count("tasks", filter=Q(tasks__phase=phase) & closed)
+        next_pending = ChecklistTask.objects.filter(
+            episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
+        ).order_by("due_at", "pk")
+        return self.annotate(
+            **per_phase,
             tasks_total=Count("tasks"),
-            tasks_closed=Count("tasks", filter=~Q(tasks__status=ChecklistTask.Status.PENDING)),
+            tasks_closed=Count("tasks", filter=closed),
+            tasks_overdue=Count("tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__due_at__lt=now)),
+            next_task_title=Subquery(next_pending.values("title")[:1]),
+            next_task_due_at=Subquery(next_pending.values("due_at")[:1]),
         )
 
 
@@ -258,6 +315,14 @@ class Episode(models.Model):
         limit_choices_to={"role": Role.NURSE},
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    cancellation_reason = models.TextField(blank=True)
+    # Day-of sign-off: "ready for procedure", recorded by a nurse; an override reason is given
+    # when a critical task was still open.
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sign_off_override_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -274,6 +339,23 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient.full_name} — {self.protocol_version.protocol.name}"
+
+    @property
+    def is_day_of_procedure(self) -> bool:
+        return timezone.localdate(self.scheduled_start) == timezone.localdate()
+
+    @property
+    def was_signed_off_with_override(self) -> bool:
+        return bool(self.sign_off_override_reason)
+
+    def phase_progress(self) -> list[tuple[str, int, int]]:
+        """(phase label, closed, total) for each phase, from `with_progress()` annotations."""
+        return [
+            (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
+        ]
+
+    def get_readiness_display(self) -> str:
+        return Readiness(self.readiness).label
 
 
 class ChecklistTaskQuerySet(models.QuerySet):

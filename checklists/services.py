@@ -69,12 +69,9 @@ def episode_schedule(
 
 def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, reason: str) -> Episode:
     """Move the procedure; every task's due time moves with it."""
-    if not reason.strip():
-        raise ValidationError("Give a reason for rescheduling.")
+    reason = _required_reason(reason, "Give a reason for rescheduling.")
     with transaction.atomic():
-        episode = Episode.objects.select_for_update().get(pk=episode.pk)
-        if episode.status != Episode.Status.SCHEDULED:
-            raise ValidationError("Only a scheduled procedure can be rescheduled.")
+        episode = _lock_scheduled_episode(episode, action="rescheduled")
         episode.scheduled_start = scheduled_start
         _save_with_history(episode, by=by, reason=reason)
         for task in episode.tasks.select_for_update():
@@ -87,9 +84,7 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
 def episode_complete(*, episode: Episode, by) -> Episode:
     """Record that the procedure took place."""
     with transaction.atomic():
-        episode = Episode.objects.select_for_update().get(pk=episode.pk)
-        if episode.status != Episode.Status.SCHEDULED:
-            raise ValidationError("Only a scheduled procedure can be completed.")
+        episode = _lock_scheduled_episode(episode, action="completed")
         episode.status = Episode.Status.COMPLETED
         _save_with_history(episode, by=by, reason="Procedure completed")
     return episode
@@ -97,15 +92,53 @@ def episode_complete(*, episode: Episode, by) -> Episode:
 
 def episode_cancel(*, episode: Episode, by, reason: str) -> Episode:
     """Cancel the procedure; nothing is deleted, the tasks stay as they were."""
-    if not reason.strip():
-        raise ValidationError("Give a reason for cancelling.")
+    reason = _required_reason(reason, "Give a reason for cancelling.")
     with transaction.atomic():
-        episode = Episode.objects.select_for_update().get(pk=episode.pk)
-        if episode.status != Episode.Status.SCHEDULED:
-            raise ValidationError("Only a scheduled procedure can be cancelled.")
+        episode = _lock_scheduled_episode(episode, action="cancelled")
         episode.status = Episode.Status.CANCELLED
+        episode.cancellation_reason = reason
         _save_with_history(episode, by=by, reason=reason)
     return episode
+
+
+def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Episode:
+    """Record "ready for procedure" on the day; refused while a critical task is open, unless overridden."""
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="signed off")
+        if episode.signed_off_at is not None:
+            raise ValidationError("This procedure has already been signed off.")
+        if not episode.is_day_of_procedure:
+            raise ValidationError("Sign-off is only possible on the day of the procedure.")
+        open_critical = list(
+            episode.tasks.filter(is_critical=True, status=ChecklistTask.Status.PENDING).values_list("title", flat=True)
+        )
+        override_reason = override_reason.strip()
+        if open_critical and not override_reason:
+            raise ValidationError(
+                "Not signed off: critical tasks are still open (%(titles)s). Finish them, or give an override reason.",
+                params={"titles": "; ".join(open_critical)},
+            )
+        episode.signed_off_at = timezone.now()
+        episode.signed_off_by = by
+        episode.sign_off_override_reason = override_reason if open_critical else ""
+        reason = "Ready for procedure"
+        if episode.sign_off_override_reason:
+            reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
+        _save_with_history(episode, by=by, reason=reason)
+    return episode
+
+
+def _lock_scheduled_episode(episode: Episode, *, action: str) -> Episode:
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    if locked.status != Episode.Status.SCHEDULED:
+        raise ValidationError(f"Only a scheduled procedure can be {action}.")
+    return locked
+
+
+def _required_reason(reason: str, message: str) -> str:
+    if not reason.strip():
+        raise ValidationError(message)
+    return reason.strip()
 
 
 def task_complete(*, task: ChecklistTask, by, expected_version: int, note: str = "") -> ChecklistTask:

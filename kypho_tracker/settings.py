@@ -129,6 +129,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Readiness: a critical task due within this many hours puts its episode "at risk".
+READINESS_AT_RISK_HOURS = env.int("READINESS_AT_RISK_HOURS", default=48)
+
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -5,6 +5,7 @@ from checklists import views as checklist_views
 
 urlpatterns = [
     path("", checklist_views.home, name="home"),
+    path("healthz/", checklist_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("checklists.urls")),
