@@ -33,7 +33,10 @@ def role_required(*roles: Role) -> Callable:
 def get_episode_for(user, pk: int, *, roles: Collection[Role] = CARE_TEAM) -> Episode:
     """Fetch an episode the user may see, with what its page shows, if their role may open it."""
     episode = get_object_or_404(
-        Episode.objects.visible_to(user).select_related("patient", "nurse", "protocol_version__protocol"), pk=pk
+        Episode.objects.visible_to(user)
+        .with_readiness()
+        .select_related("patient", "nurse", "signed_off_by", "protocol_version__protocol"),
+        pk=pk,
     )
     _check_role(user, roles)
     return episode

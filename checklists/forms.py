@@ -34,7 +34,15 @@ class PatientForm(forms.ModelForm):
         return born
 
 
-class EpisodeScheduleForm(forms.Form):
+class FutureStartMixin:
+    def clean_scheduled_start(self) -> dt.datetime:
+        start = self.cleaned_data["scheduled_start"]
+        if start <= timezone.now():
+            raise forms.ValidationError("The procedure must be scheduled in the future.")
+        return start
+
+
+class EpisodeScheduleForm(FutureStartMixin, forms.Form):
     protocol_version = forms.ModelChoiceField(
         queryset=ProtocolVersion.objects.published().select_related("protocol"),
         label="Protocol",
@@ -61,12 +69,6 @@ class EpisodeScheduleForm(forms.Form):
         if kyphoplasty is not None:
             self.fields["protocol_version"].initial = kyphoplasty.current_version()
 
-    def clean_scheduled_start(self) -> dt.datetime:
-        start = self.cleaned_data["scheduled_start"]
-        if start <= timezone.now():
-            raise forms.ValidationError("The procedure must be scheduled in the future.")
-        return start
-
     def clean_vertebral_levels(self) -> str:
         return normalise_levels(self.cleaned_data["vertebral_levels"])
 
@@ -89,3 +91,19 @@ class TaskChangeForm(forms.Form):
 
 class TaskReasonForm(TaskChangeForm):
     reason_required = True
+
+
+class RescheduleForm(FutureStartMixin, forms.Form):
+    scheduled_start = forms.DateTimeField(
+        label="New start",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(max_length=2000)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=2000)
+
+
+class SignOffForm(forms.Form):
+    override_reason = forms.CharField(max_length=2000, required=False)

@@ -239,16 +239,6 @@ class EpisodeQuerySet(models.QuerySet):
             return self
         return self.filter(patient__user=user)
 
-    def upcoming(self, *, days: int = 14):
-        """Scheduled procedures from the start of today (hospital time) to `days` days ahead."""
-        today = timezone.localdate()
-        start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-        return self.filter(
-            status=Episode.Status.SCHEDULED,
-            scheduled_start__gte=start,
-            scheduled_start__lt=start + dt.timedelta(days=days + 1),
-        )
-
     def with_readiness(self, *, now: dt.datetime | None = None):
         """Annotate `readiness` (a Readiness value) in SQL; the one place the rule lives.
 
@@ -353,6 +343,10 @@ class Episode(models.Model):
         return [
             (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
         ]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.readiness == Readiness.READY
 
     def get_readiness_display(self) -> str:
         return Readiness(self.readiness).label

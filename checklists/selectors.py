@@ -4,10 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import ChecklistTask, Episode, Phase, RejectedTaskChange
+from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]]
     reason: str
     rejected: bool = False
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class PhaseGroup:
 
 
 AUDITED_TASK_FIELDS = ("status", "due_at", "note", "reason", "completed_by")
+AUDITED_EPISODE_FIELDS = ("scheduled_start", "status", "nurse", "signed_off_at", "sign_off_override_reason")
 
 
 def episode_timeline(episode: Episode) -> list[PhaseGroup]:
@@ -43,8 +46,14 @@ def episode_timeline(episode: Episode) -> list[PhaseGroup]:
     return [PhaseGroup(phase, labels[phase], list(group)) for phase, group in groupby(tasks, key=lambda t: t.phase)]
 
 
-def episode_task_history(episode: Episode) -> list[HistoryEntry]:
-    """Every recorded change to the episode's tasks, refused attempts included, newest first."""
+def readiness_counts(episodes) -> dict[str, int]:
+    """How many of `episodes` (annotated with_readiness) are in each readiness state, in one query."""
+    counted = dict(episodes.order_by().values_list("readiness").annotate(count=Count("pk")))
+    return {label: counted.get(value, 0) for value, label in Readiness.choices if value != Readiness.CANCELLED}
+
+
+def episode_history(episode: Episode) -> list[HistoryEntry]:
+    """Every recorded change to the episode and its tasks, refused attempts included, newest first."""
     records = list(
         ChecklistTask.history.filter(episode_id=episode.pk)
         .select_related("history_user", "completed_by")
@@ -59,11 +68,25 @@ def episode_task_history(episode: Episode) -> list[HistoryEntry]:
                     when=record.history_date,
                     who=record.history_user,
                     task_title=record.title,
-                    changes=_field_changes(previous, record),
+                    changes=_field_changes(previous, record, AUDITED_TASK_FIELDS),
                     reason=record.history_change_reason or "",
                 )
             )
             previous = record
+    episode_records = list(
+        episode.history.select_related("history_user", "nurse").order_by("history_date", "history_id")
+    )
+    entries.extend(
+        HistoryEntry(
+            when=record.history_date,
+            who=record.history_user,
+            task_title="Procedure",
+            changes=_field_changes(previous, record, AUDITED_EPISODE_FIELDS),
+            reason=record.history_change_reason or "",
+            override=bool(record.sign_off_override_reason) and not (previous and previous.sign_off_override_reason),
+        )
+        for previous, record in zip([None, *episode_records], episode_records, strict=False)
+    )
     rejected = RejectedTaskChange.objects.filter(task__episode=episode).select_related("attempted_by", "task")
     entries.extend(
         HistoryEntry(
@@ -79,11 +102,11 @@ def episode_task_history(episode: Episode) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
-def _field_changes(previous, record) -> list[tuple[str, str, str]]:
+def _field_changes(previous, record, fields) -> list[tuple[str, str, str]]:
     if previous is None:
         return [("status", "", record.get_status_display())]
     changes = []
-    for field in AUDITED_TASK_FIELDS:
+    for field in fields:
         old, new = getattr(previous, field), getattr(record, field)
         if old != new:
             changes.append((field.replace("_", " "), _display(previous, field), _display(record, field)))

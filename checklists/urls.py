@@ -7,6 +7,9 @@ app_name = "checklists"
 episode_urls = [
     path("", views.episode_list, name="episode-list"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
+    path("<int:pk>/reschedule/", views.episode_reschedule, name="episode-reschedule"),
+    path("<int:pk>/cancel/", views.episode_cancel, name="episode-cancel"),
+    path("<int:pk>/sign-off/", views.episode_sign_off, name="episode-sign-off"),
 ]
 
 task_urls = [

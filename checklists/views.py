@@ -5,15 +5,25 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
 from . import services
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
-from .forms import EpisodeScheduleForm, PatientForm, TaskChangeForm, TaskReasonForm
+from .filters import WorklistFilter
+from .forms import (
+    CancelForm,
+    EpisodeScheduleForm,
+    PatientForm,
+    RescheduleForm,
+    SignOffForm,
+    TaskChangeForm,
+    TaskReasonForm,
+)
 from .models import Episode, TaskStateError
-from .selectors import episode_task_history, episode_timeline
+from .selectors import episode_history, episode_timeline, readiness_counts
 
 EPISODES_PER_PAGE = 50
 
@@ -32,15 +42,45 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CARE_TEAM)
 def episode_list(request: HttpRequest) -> HttpResponse:
+    """The worklist: upcoming procedures with their readiness, filtered by what is in the URL."""
+    params = {**WorklistFilter.default_params(), **request.GET.dict()}
+    mine = params.pop("scope", "") == "mine"
     episodes = (
         Episode.objects.visible_to(request.user)
         .filter(status=Episode.Status.SCHEDULED)
+        .with_readiness()
         .select_related("patient", "nurse")
-        .with_progress()
-        .order_by("scheduled_start", "pk")
     )
-    page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "checklists/episode_list.html", {"page": page})
+    if mine:
+        episodes = episodes.filter(nurse=request.user)
+    worklist = WorklistFilter(params, queryset=episodes)
+    if not worklist.is_valid():
+        return render(request, "checklists/worklist.html", {"filter": worklist}, status=400)
+    filtered = worklist.qs
+    page = Paginator(filtered.with_progress().order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": worklist,
+        "page": page,
+        "readiness_counts": readiness_counts(filtered),
+        "now": timezone.now(),
+        "mine": mine,
+        "query_string": query.urlencode(),
+        "scope_all_query": _with_scope(query, ""),
+        "scope_mine_query": _with_scope(query, "mine"),
+    }
+    return render(request, "checklists/worklist.html", context)
+
+
+def _with_scope(query, scope: str) -> str:
+    query = query.copy()
+    query.pop("scope", None)
+    if scope:
+        query["scope"] = scope
+    return query.urlencode()
 
 
 @login_required
@@ -50,13 +90,15 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200) -> HttpResponse:
+    """The checklist page, or for htmx only its checklist part, which carries the messages."""
     context = {
         "episode": episode,
         "timeline": episode_timeline(episode),
-        "history": episode_task_history(episode),
-        "can_change_tasks": request.user.is_nurse,
+        "history": episode_history(episode),
+        "can_change_tasks": request.user.is_nurse and episode.status == Episode.Status.SCHEDULED,
     }
-    return render(request, "checklists/episode_detail.html", context, status=status)
+    template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
+    return render(request, template, context, status=status)
 
 
 @require_POST
@@ -119,7 +161,72 @@ def _change_task(request, pk, form_class, operation, *, done_message: str) -> Ht
         messages.warning(request, f"“{task.title}”: {refusal}")
         return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
     messages.success(request, f"“{task.title}” {done_message}.")
-    return redirect(reverse("checklists:episode-detail", args=[task.episode_id]) + f"#task-{task.pk}")
+    return _after_change(request, task.episode_id, anchor=f"task-{task.pk}")
+
+
+def _after_change(request: HttpRequest, episode_pk: int, *, anchor: str = "") -> HttpResponse:
+    """htmx gets the refreshed checklist in place; a plain form post is redirected (POST/redirect/GET)."""
+    if request.htmx:
+        return _render_episode(request, get_episode_for(request.user, episode_pk))
+    url = reverse("checklists:episode-detail", args=[episode_pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@require_POST
+@login_required
+def episode_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for(request.user, pk, roles=NURSES)
+    return _change_episode(
+        request,
+        episode,
+        RescheduleForm(request.POST),
+        lambda data: services.episode_reschedule(
+            episode=episode, scheduled_start=data["scheduled_start"], by=request.user, reason=data["reason"]
+        ),
+        done_message="Procedure rescheduled; every due time moved with it.",
+    )
+
+
+@require_POST
+@login_required
+def episode_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for(request.user, pk, roles=NURSES)
+    return _change_episode(
+        request,
+        episode,
+        CancelForm(request.POST),
+        lambda data: services.episode_cancel(episode=episode, by=request.user, reason=data["reason"]),
+        done_message="Procedure cancelled.",
+    )
+
+
+@require_POST
+@login_required
+def episode_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for(request.user, pk, roles=NURSES)
+    return _change_episode(
+        request,
+        episode,
+        SignOffForm(request.POST),
+        lambda data: services.episode_sign_off(
+            episode=episode, by=request.user, override_reason=data["override_reason"]
+        ),
+        done_message="Signed off: ready for procedure.",
+    )
+
+
+def _change_episode(request, episode: Episode, form, operation, *, done_message: str) -> HttpResponse:
+    if form.is_valid():
+        try:
+            operation(form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
+        messages.success(request, done_message)
+        return _after_change(request, episode.pk)
+    for field, errors in form.errors.items():
+        messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+    return _render_episode(request, episode, status=400)
 
 
 @role_required(*NURSES)

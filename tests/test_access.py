@@ -10,7 +10,9 @@ from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
 
 TASK_URLS = ["checklists:task-complete", "checklists:task-not-applicable", "checklists:task-reopen"]
-EPISODE_URLS = ["checklists:episode-detail", *TASK_URLS]
+EPISODE_ACTION_URLS = ["checklists:episode-reschedule", "checklists:episode-cancel", "checklists:episode-sign-off"]
+POST_ONLY_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
+EPISODE_URLS = ["checklists:episode-detail", *POST_ONLY_URLS]
 PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create"]
 ALL_URLS = [
     "home",
@@ -20,7 +22,7 @@ ALL_URLS = [
     *EPISODE_URLS,
     *PATIENT_URLS,
 ]
-NURSE_ONLY_URLS = [*TASK_URLS, "checklists:patient-create", "checklists:episode-create"]
+NURSE_ONLY_URLS = [*POST_ONLY_URLS, "checklists:patient-create", "checklists:episode-create"]
 CARE_TEAM_READ_URLS = ["checklists:episode-list", "checklists:episode-detail", "checklists:patient-detail"]
 NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:episode-create"]
 
@@ -29,8 +31,8 @@ CLOSED_TASK = "Arrange a driver"
 
 
 def with_methods(names: list[str]) -> list[tuple[str, str]]:
-    """Each URL with every method a client may try on it: GET on pages, POST on all (task URLs are POST only)."""
-    return [(name, "get") for name in names if name not in TASK_URLS] + [(name, "post") for name in names]
+    """Each URL with every method a client may try on it: GET on pages, POST on all (changes are POST only)."""
+    return [(name, "get") for name in names if name not in POST_ONLY_URLS] + [(name, "post") for name in names]
 
 
 @pytest.fixture
@@ -49,6 +51,14 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         return reverse(name, args=[task.pk]), {"version": task.version, "reason": "Arranged by the family"}
     if name == "checklists:episode-detail":
         return reverse(name, args=[episode.pk]), {}
+    if name in EPISODE_ACTION_URLS:
+        new_start = timezone.localtime() + dt.timedelta(days=6)
+        data = {
+            "scheduled_start": new_start.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Theatre list moved",
+            "override_reason": "Surgeon accepts the risk",
+        }
+        return reverse(name, args=[episode.pk]), data
     if name == "checklists:patient-detail":
         return reverse(name, args=[episode.patient_id]), {}
     if name == "checklists:episode-create":
@@ -80,7 +90,7 @@ def clinical_records() -> tuple:
     """Everything a request could create or change, to prove that a refused request changed nothing."""
     return (
         list(Patient.objects.order_by("pk").values_list("pk", "mrn")),
-        list(Episode.objects.order_by("pk").values_list("pk", "status")),
+        list(Episode.objects.order_by("pk").values_list("pk", "status", "scheduled_start", "signed_off_at")),
         list(ChecklistTask.objects.order_by("pk").values_list("pk", "status", "version", "reason")),
         RejectedTaskChange.objects.count(),
     )
@@ -141,7 +151,8 @@ def test_nurse_can_open_every_care_team_page(client, nurse, episodes, name):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("name", NURSE_ONLY_URLS)
+# Sign-off is only possible on the day of the procedure: tests/test_episode_actions.py covers it for nurses.
+@pytest.mark.parametrize("name", [name for name in NURSE_ONLY_URLS if name != "checklists:episode-sign-off"])
 def test_nurse_can_make_every_nurse_only_change(client, nurse, episodes, name):
     # The same requests that other roles are refused: proof that the refusals are not just bad data.
     url, data = request_for(name, episodes["other"])
@@ -199,8 +210,8 @@ def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, epis
 
 
 @pytest.mark.parametrize("role", [None, "nurse", "admin_user", "patient_user"])
-@pytest.mark.parametrize("name", TASK_URLS)
-def test_task_urls_answer_get_with_405(client, request, episodes, name, role):
+@pytest.mark.parametrize("name", POST_ONLY_URLS)
+def test_change_urls_answer_get_with_405(client, request, episodes, name, role):
     if role is not None:
         client.force_login(request.getfixturevalue(role))
     url, _ = request_for(name, episodes["own"])

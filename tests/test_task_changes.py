@@ -7,7 +7,7 @@ from django.db import connection
 
 from checklists import services
 from checklists.models import ChecklistTask, RejectedTaskChange, TaskStateError
-from checklists.selectors import episode_task_history
+from checklists.selectors import episode_history
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_undoing_a_done_task_requires_a_reason_and_records_old_and_new(consent, 
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.PENDING
     assert consent.completed_by is None
-    entry = episode_task_history(consent.episode)[0]
+    entry = episode_history(consent.episode)[0]
     assert entry.who == other_nurse
     assert entry.reason == "Wrong patient's form"
     assert ("status", "Done", "Pending") in entry.changes
@@ -69,7 +69,7 @@ def test_a_change_based_on_an_old_version_is_refused_and_kept_in_the_audit(conse
     assert consent.completed_by == nurse
     rejected = RejectedTaskChange.objects.get(task=consent)
     assert (rejected.attempted_by, rejected.seen_version, rejected.current_version) == (other_nurse, 1, 2)
-    history = episode_task_history(consent.episode)
+    history = episode_history(consent.episode)
     assert [entry.rejected for entry in history[:2]] == [True, False]
 
 
@@ -77,9 +77,9 @@ def test_the_episode_history_shows_every_change_newest_first(episode, nurse):
     food, consent = episode.tasks.get(title="Last solid food"), episode.tasks.get(title="Consent signed")
     services.task_complete(task=food, by=nurse, expected_version=1)
     services.task_complete(task=consent, by=nurse, expected_version=1)
-    history = episode_task_history(episode)
+    history = episode_history(episode)
     assert [entry.task_title for entry in history[:2]] == ["Consent signed", "Last solid food"]
-    assert len(history) == episode.tasks.count() + 2  # one "scheduled" record per task, plus two ticks
+    assert len(history) == 1 + episode.tasks.count() + 2  # episode and each task scheduled, then two ticks
 
 
 @pytest.mark.django_db(transaction=True)

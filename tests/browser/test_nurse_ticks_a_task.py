@@ -16,7 +16,7 @@ def test_demo_nurse_logs_in_opens_a_patient_and_ticks_a_task(live_server, page: 
     page.get_by_label("Password").fill("kypho-nurse")
     page.get_by_role("button", name="Log in").click()
 
-    expect(page.get_by_role("heading", name="Scheduled procedures")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     page.get_by_role("link", name="Maria Lopez").click()
 
     first_pending = page.locator(".task-row", has=page.get_by_role("button", name="Mark done")).first

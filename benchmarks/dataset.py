@@ -1,0 +1,150 @@
+"""A worklist-sized data set: 5,000 episodes over 90 days, each with the kyphoplasty protocol's tasks.
+
+Rows are written with bulk_create, not through the services (episode_schedule, task_complete…):
+those are the right way to change clinical data, but each writes history rows in its own
+transaction, which for ~150,000 tasks would take far too long — and the audit trail plays no
+part in the worklist. The values are the ones the services would write.
+"""
+
+import datetime as dt
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Role, User
+from checklists.models import ChecklistTask, Episode, Patient, Protocol
+
+SEED = 2026
+NURSE_COUNT = 10
+EPISODE_COUNT = 5_000  # one patient each
+DAYS_EACH_SIDE = 45  # procedures from 45 days ago to 45 days ahead
+WORKDAY_START = dt.time(8)
+WORKDAY_MINUTES = 8 * 60  # procedures start between 08:00 and 16:00, hospital time
+BATCH_SIZE = 5_000
+
+FIRST_NAMES = ["James", "Linda", "Robert", "Patricia", "Carlos", "Rosa", "Daniel", "Helen", "Kenneth", "Carol"]
+LAST_NAMES = ["Smith", "Garcia", "Nguyen", "Okafor", "Martinez", "Wilson", "Patel", "Lee", "Brown", "Young"]
+LEVELS = ["T12", "L1", "L2", "T11", "T12, L1", "L3", "T8", "L1, L2", "T10", "L4"]
+CLINICIANS = ["Dr. Patel", "Dr. Nguyen", "Dr. Okonkwo"]
+
+
+@transaction.atomic
+def generate() -> list[User]:
+    """Write the nurses, patients, episodes and tasks; return the nurses."""
+    rng = random.Random(SEED)
+    now = timezone.now()
+    version = Protocol.objects.get(slug="kyphoplasty").current_version()
+    nurses = create_nurses()
+    patients = create_patients(rng)
+    episodes = create_episodes(rng, patients, nurses, version, now)
+    create_tasks(rng, episodes, nurses, list(version.tasks.all()), now)
+    return nurses
+
+
+def create_nurses() -> list[User]:
+    return User.objects.bulk_create(
+        User(
+            username=f"bench-nurse-{number}",
+            role=Role.NURSE,
+            first_name=FIRST_NAMES[number % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[number % len(LAST_NAMES)],
+            password=make_password(None),  # unusable: the benchmark logs in with force_login
+        )
+        for number in range(NURSE_COUNT)
+    )
+
+
+def create_patients(rng: random.Random) -> list[Patient]:
+    return Patient.objects.bulk_create(
+        (
+            Patient(
+                mrn=f"BENCH-{number:05d}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                date_of_birth=dt.date(1935 + rng.randrange(35), rng.randrange(1, 13), rng.randrange(1, 29)),
+                preferred_language="es" if rng.random() < 0.15 else "en",
+            )
+            for number in range(EPISODE_COUNT)
+        ),
+        batch_size=BATCH_SIZE,
+    )
+
+
+def create_episodes(rng, patients, nurses, version, now: dt.datetime) -> list[Episode]:
+    """Evenly spread over the days; past procedures took place (3% were cancelled), later ones are scheduled."""
+    first_day = timezone.localdate(now) - dt.timedelta(days=DAYS_EACH_SIDE)
+    episodes = []
+    for index, patient in enumerate(patients):
+        day = first_day + dt.timedelta(days=index * 2 * DAYS_EACH_SIDE // EPISODE_COUNT)
+        minutes = rng.randrange(0, WORKDAY_MINUTES, 15)
+        start = timezone.make_aware(dt.datetime.combine(day, WORKDAY_START) + dt.timedelta(minutes=minutes))
+        episode = Episode(
+            patient=patient,
+            protocol_version=version,
+            scheduled_start=start,
+            vertebral_levels=rng.choice(LEVELS),
+            clinician=rng.choice(CLINICIANS),
+            nurse=None if rng.random() < 0.1 else rng.choice(nurses),
+        )
+        if start < now:
+            cancelled = rng.random() < 0.03
+            episode.status = Episode.Status.CANCELLED if cancelled else Episode.Status.COMPLETED
+            episode.cancellation_reason = "Patient had a chest infection" if cancelled else ""
+        episodes.append(episode)
+    return Episode.objects.bulk_create(episodes, batch_size=BATCH_SIZE)
+
+
+def create_tasks(rng, episodes, nurses, templates, now: dt.datetime) -> None:
+    """Each episode's snapshot of the protocol's tasks, built and written about BATCH_SIZE at a time."""
+    definitions = [(template, template.definition_fields()) for template in templates]
+    episodes_per_batch = max(1, BATCH_SIZE // len(definitions))
+    for first in range(0, len(episodes), episodes_per_batch):
+        tasks = [
+            ChecklistTask(
+                episode=episode, template=template, due_at=template.due_at_for(episode.scheduled_start), **fields
+            )
+            for episode in episodes[first : first + episodes_per_batch]
+            for template, fields in definitions
+        ]
+        for task in tasks:
+            tick_like_the_ward(task, rng, nurses, now)
+        ChecklistTask.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
+
+
+def tick_like_the_ward(task: ChecklistTask, rng, nurses, now: dt.datetime) -> None:
+    """Past-due tasks: 85% done, 5% not applicable, the rest left overdue. Later ones: 20% done early."""
+    roll = rng.random()
+    if task.due_at < now:
+        if roll < 0.85:
+            close(task, ChecklistTask.Status.DONE, rng, nurses, now)
+        elif roll < 0.90:
+            close(task, ChecklistTask.Status.NOT_APPLICABLE, rng, nurses, now)
+            task.reason = "Not needed"
+    elif roll < 0.20:
+        close(task, ChecklistTask.Status.DONE, rng, nurses, now)
+
+
+def close(task: ChecklistTask, status: str, rng, nurses, now: dt.datetime) -> None:
+    task.status = status
+    task.completed_by = rng.choice(nurses)
+    # Shortly before it was due, and never in the future.
+    task.completed_at = min(task.due_at, now) - dt.timedelta(minutes=rng.randrange(5, 240))
+
+
+def row_counts() -> dict[str, str]:
+    """Rows per table, with the status mix, for the report."""
+    return {
+        "nurses": f"{User.objects.filter(role=Role.NURSE).count():,}",
+        "patients": f"{Patient.objects.count():,}",
+        "episodes": with_status_mix(Episode),
+        "tasks": with_status_mix(ChecklistTask),
+    }
+
+
+def with_status_mix(model) -> str:
+    mix = dict(model.objects.order_by().values_list("status").annotate(Count("pk")))
+    details = ", ".join(f"{status} {count:,}" for status, count in sorted(mix.items()))
+    return f"{sum(mix.values()):,} ({details})"
