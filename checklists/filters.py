@@ -22,7 +22,9 @@ class WorklistFilter(django_filters.FilterSet):
         label="To", method="filter_start_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     readiness = django_filters.ChoiceFilter(
-        label="Readiness", choices=[choice for choice in Readiness.choices if choice[0] != Readiness.CANCELLED]
+        label="Readiness",
+        choices=[choice for choice in Readiness.choices if choice[0] != Readiness.CANCELLED],
+        empty_label="Any readiness",
     )
     nurse = django_filters.ModelChoiceFilter(
         label="Assigned nurse",

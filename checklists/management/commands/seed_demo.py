@@ -152,7 +152,8 @@ class Command(BaseCommand):
                 nurse=nurses[index % 2] if index % 7 else None,
                 by=users["nurse"],
             )
-            self._tick_tasks(episode, rng, nurses, now)
+            # Every fifth upcoming procedure has all its hard stops done: the worklist shows "Ready".
+            self._tick_tasks(episode, rng, nurses, now, all_critical_done=start > now and index % 5 == 2)
             if start < now:
                 if index == 3:
                     services.episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
@@ -160,12 +161,16 @@ class Command(BaseCommand):
                     services.episode_complete(episode=episode, by=users["nurse"])
         self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
 
-    def _tick_tasks(self, episode: Episode, rng: random.Random, nurses: list[User], now: dt.datetime) -> None:
+    def _tick_tasks(
+        self, episode: Episode, rng: random.Random, nurses: list[User], now: dt.datetime, *, all_critical_done: bool
+    ) -> None:
         """A realistic mix: most past-due tasks done, a few not applicable, some left overdue."""
         for task in episode.tasks.all():
             roll = rng.random()
             nurse = rng.choice(nurses)
-            if task.due_at < now:
+            if all_critical_done and task.is_critical:
+                services.task_complete(task=task, by=nurse, expected_version=task.version)
+            elif task.due_at < now:
                 if roll < 0.8:
                     services.task_complete(task=task, by=nurse, expected_version=task.version)
                 elif roll < 0.88:
