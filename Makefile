@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make test` must not pick up a settings module exported in the shell.
 TEST_ENV := env -u DJANGO_SETTINGS_MODULE
 
-.PHONY: run test install system-packages lint
+.PHONY: run test install system-packages lint bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ lint: install
 
 test: install system-packages lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The worklist benchmark (not a test): 5,000 episodes into fresh databases, SQLite then PostgreSQL.
+bench: install
+	$(BIN)/python benchmarks/worklist.py --database sqlite
+	$(BIN)/python benchmarks/worklist.py --database postgresql

@@ -25,7 +25,10 @@ class TaskChangeConflict(Exception):
     """The task changed after the user loaded it; their change was refused and recorded."""
 
     def __init__(self, task: ChecklistTask):
-        super().__init__("This task was changed by someone else a moment ago. Reload the page to see it.")
+        super().__init__(
+            "This task was changed by someone else a moment ago, so your change was not saved. "
+            "The checklist below shows it as it is now."
+        )
         self.task = task
 
 

@@ -65,7 +65,8 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": worklist,
         "page": page,
-        "readiness_counts": readiness_counts(filtered),
+        # Counted over every other filter but readiness, so the line stays an overview to pick from.
+        "readiness_counts": readiness_counts(WorklistFilter({**params, "readiness": ""}, queryset=episodes).qs),
         "now": timezone.now(),
         "mine": mine,
         "query_string": query.urlencode(),
