@@ -134,17 +134,19 @@ def close(task: ChecklistTask, status: str, rng, nurses, now: dt.datetime) -> No
     task.completed_at = min(task.due_at, now) - dt.timedelta(minutes=rng.randrange(5, 240))
 
 
-def row_counts() -> dict[str, str]:
-    """Rows per table, with the status mix, for the report."""
+def row_counts() -> dict[str, int]:
     return {
-        "nurses": f"{User.objects.filter(role=Role.NURSE).count():,}",
-        "patients": f"{Patient.objects.count():,}",
-        "episodes": with_status_mix(Episode),
-        "tasks": with_status_mix(ChecklistTask),
+        "nurses": User.objects.filter(role=Role.NURSE).count(),
+        "patients": Patient.objects.count(),
+        "episodes": Episode.objects.count(),
+        "tasks": ChecklistTask.objects.count(),
     }
 
 
-def with_status_mix(model) -> str:
-    mix = dict(model.objects.order_by().values_list("status").annotate(Count("pk")))
-    details = ", ".join(f"{status} {count:,}" for status, count in sorted(mix.items()))
-    return f"{sum(mix.values()):,} ({details})"
+def status_mix() -> dict[str, dict[str, int]]:
+    """How many episodes and tasks are in each status."""
+    return {"episodes": count_by_status(Episode), "tasks": count_by_status(ChecklistTask)}
+
+
+def count_by_status(model) -> dict[str, int]:
+    return dict(model.objects.order_by("status").values_list("status").annotate(Count("pk")))

@@ -401,7 +401,15 @@ class ChecklistTask(TaskDefinition):
                 name="checklist_task_not_applicable_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["episode", "status", "due_at"], name="task_episode_status_due_idx")]
+        indexes = [
+            models.Index(fields=["episode", "status", "due_at"], name="task_episode_status_due_idx"),
+            # Readiness asks, per episode, "is there an open critical task due before T?".
+            models.Index(
+                fields=["episode", "due_at"],
+                condition=Q(is_critical=True, status="pending"),
+                name="task_open_critical_idx",
+            ),
+        ]
 
     @property
     def is_pending(self) -> bool:

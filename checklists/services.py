@@ -15,6 +15,7 @@ from .models import (
     Protocol,
     ProtocolVersion,
     RejectedTaskChange,
+    TaskStateError,
     TaskTemplate,
     WarningSign,
 )
@@ -76,6 +77,10 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
     with transaction.atomic():
         episode = _lock_scheduled_episode(episode, action="rescheduled")
         episode.scheduled_start = scheduled_start
+        # A sign-off is for one day's procedure: the new day needs its own.
+        episode.signed_off_at = None
+        episode.signed_off_by = None
+        episode.sign_off_override_reason = ""
         _save_with_history(episode, by=by, reason=reason)
         for task in episode.tasks.select_for_update():
             task.due_at = task.due_at_for(scheduled_start)
@@ -184,7 +189,9 @@ def task_reopen(*, task: ChecklistTask, by, expected_version: int, reason: str) 
 
 def _change_task(task, *, by, expected_version, attempted_status, reason, change) -> ChecklistTask:
     with transaction.atomic():
-        locked = ChecklistTask.objects.select_for_update().get(pk=task.pk)
+        locked = ChecklistTask.objects.select_for_update().select_related("episode").get(pk=task.pk)
+        if locked.episode.status == Episode.Status.CANCELLED:
+            raise TaskStateError("The procedure is cancelled; its tasks can no longer be changed.")
         conflict = locked.version != expected_version
         if conflict:
             RejectedTaskChange.objects.create(

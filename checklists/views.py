@@ -23,7 +23,7 @@ from .forms import (
     TaskReasonForm,
 )
 from .models import Episode, TaskStateError
-from .selectors import episode_history, episode_timeline, readiness_counts
+from .selectors import episode_history, episode_timeline, readiness_counts, with_progress_for_page
 
 EPISODES_PER_PAGE = 50
 
@@ -56,10 +56,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     worklist = WorklistFilter(params, queryset=episodes)
     if not worklist.is_valid():
         return render(request, "checklists/worklist.html", {"filter": worklist}, status=400)
-    filtered = worklist.qs
-    page = Paginator(filtered.with_progress().order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    # Progress is aggregated over the tasks of this page's episodes only, not the whole filter.
+    page.object_list = with_progress_for_page(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

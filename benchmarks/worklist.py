@@ -1,0 +1,180 @@
+"""How long the nurses' worklist takes to serve, against a trivial view on the same stack.
+
+    .venv/bin/python benchmarks/worklist.py --database sqlite
+    .venv/bin/python benchmarks/worklist.py --database postgresql
+
+Builds a fresh database with production settings (DEBUG off), fills it with a realistic data set,
+then times both pages in-process with Django's test client: the server's time (middleware, view,
+SQL, template), without network or WSGI server.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "kypho_bench"
+WARMUP_REQUESTS = 5
+ROUNDS = 40
+TARGET_RATIO = 3.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], required=True)
+    database = parser.parse_args().database
+    with tempfile.TemporaryDirectory(prefix="kypho-bench-") as workdir:
+        configure_django(database_url=fresh_database(database, Path(workdir)))
+        build_schema()
+        # Imported only now: the project's models need Django set up first.
+        from benchmarks import dataset
+
+        started = time.perf_counter()
+        nurses = dataset.generate()
+        print(f"Generated the data set in {time.perf_counter() - started:.1f} s")
+        counts = dataset.row_counts()
+        print(", ".join(f"{count:,} {table}" for table, count in counts.items()))
+        for table, mix in dataset.status_mix().items():
+            print(f"  {table}: " + ", ".join(f"{count:,} {status}" for status, count in mix.items()))
+        refresh_planner_statistics()
+
+        client = Client()
+        client.force_login(nurses[0])
+        urls = {"worklist": reverse("checklists:episode-list"), "trivial": reverse("healthz")}
+        timings = time_requests(client, urls)
+        queries = capture_queries(client, urls["worklist"])
+        print_queries(queries)
+        if connection.vendor == "postgresql":
+            print_explain_analyze(max(queries, key=lambda query: len(query["sql"]))["sql"])
+        print_summary(database, counts, timings, len(queries))
+        connection.close()  # before the temporary directory, which may hold the SQLite file, goes
+
+
+def fresh_database(database: str, workdir: Path) -> str:
+    """Create an empty database and return its URL."""
+    if database == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
+        server.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
+        server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    return f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+
+
+def configure_django(*, database_url: str) -> None:
+    """Production settings on the fresh database; static files straight from the finders."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="kypho_tracker.settings",
+        DATABASE_URL=database_url,
+        SECRET_KEY="benchmark-only-secret-key",
+        DEBUG="false",
+        ALLOWED_HOSTS="testserver,localhost",
+        # The test client speaks plain HTTP; production's redirect to HTTPS would answer every request.
+        SECURE_SSL_REDIRECT="false",
+    )
+    django.setup()
+    # As in tests/settings.py: production's manifest storage would need a collectstatic step first,
+    # and a static URL costs microseconds either way.
+    override_settings(
+        STATIC_ROOT=None,
+        WHITENOISE_USE_FINDERS=True,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ).enable()
+
+
+def build_schema() -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_protocols")
+
+
+def refresh_planner_statistics() -> None:
+    """On a live PostgreSQL, autovacuum analyses freshly loaded tables within a minute; do it now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def time_requests(client: Client, urls: dict[str, str]) -> dict[str, list[float]]:
+    """Seconds per request for each URL, over ROUNDS alternating rounds after a warm-up."""
+    for _ in range(WARMUP_REQUESTS):
+        for url in urls.values():
+            timed_get(client, url)
+    timings = {name: [] for name in urls}
+    for _ in range(ROUNDS):
+        for name, url in urls.items():
+            timings[name].append(timed_get(client, url))
+    return timings
+
+
+def timed_get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}, not 200.")
+    return elapsed
+
+
+def capture_queries(client: Client, url: str) -> list[dict]:
+    with CaptureQueriesContext(connection) as context:
+        timed_get(client, url)
+    return context.captured_queries
+
+
+def print_queries(queries: list[dict]) -> None:
+    print(f"\nSQL for one worklist request ({len(queries)} queries):")
+    for number, query in enumerate(queries, start=1):
+        print(f"{number}. [{float(query['time']) * 1000:.0f} ms] {query['sql']}")
+
+
+def print_explain_analyze(sql: str) -> None:
+    print("\nEXPLAIN ANALYZE of the worklist's main query (the longest):")
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        for (line,) in cursor.fetchall():
+            print(line)
+
+
+def print_summary(database: str, counts: dict[str, int], timings: dict[str, list[float]], query_count: int) -> None:
+    worklist, trivial = (milliseconds(timings[name]) for name in ("worklist", "trivial"))
+    ratio = worklist["median"] / trivial["median"]
+    rows = [
+        ("database", database),
+        ("episodes", f"{counts['episodes']:,}"),
+        ("tasks", f"{counts['tasks']:,}"),
+        ("worklist median / p90", f"{worklist['median']:.2f} / {worklist['p90']:.2f} ms"),
+        ("trivial median / p90", f"{trivial['median']:.2f} / {trivial['p90']:.2f} ms"),
+        ("ratio (medians)", f"{ratio:.1f}×"),
+        ("queries per worklist", str(query_count)),
+    ]
+    print(f"\nWorklist vs trivial view, {ROUNDS} rounds after {WARMUP_REQUESTS} warm-up requests each:")
+    for label, value in rows:
+        print(f"  {label:<22} {value}")
+    verdict = "within target" if ratio <= TARGET_RATIO else "OVER TARGET"
+    print(f"  {'target':<22} ≤ {TARGET_RATIO:.0f}× — {verdict}")
+
+
+def milliseconds(seconds: list[float]) -> dict[str, float]:
+    deciles = statistics.quantiles(seconds, n=10, method="inclusive")
+    return {"median": statistics.median(seconds) * 1000, "p90": deciles[-1] * 1000}
+
+
+if __name__ == "__main__":
+    main()
