@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make test` must not pick up a settings module exported in the shell.
 TEST_ENV := env -u DJANGO_SETTINGS_MODULE
 
-.PHONY: run test install system-packages lint bench
+.PHONY: run test install runtime-packages system-packages lint bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,25 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-# Debian packages the tests need: Chromium for the browser tests (Playwright cannot download one here).
-system-packages:
-	@command -v chromium >/dev/null || { \
+# Debian packages: WeasyPrint's Pango and fonts for the PDF checklist; Chromium for the browser
+# tests (Playwright cannot download a browser here). Installed only when missing.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_DEBS := $(RUNTIME_DEBS) chromium
+define apt_install_missing
+	@missing=$$(for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
+	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+endef
 
-run: install
+runtime-packages:
+	$(call apt_install_missing,$(RUNTIME_DEBS))
+
+system-packages:
+	$(call apt_install_missing,$(TEST_DEBS))
+
+run: install runtime-packages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)

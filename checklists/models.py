@@ -278,6 +278,10 @@ class EpisodeQuerySet(models.QuerySet):
             tasks_total=Count("tasks"),
             tasks_closed=Count("tasks", filter=closed),
             tasks_overdue=Count("tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__due_at__lt=now)),
+            tasks_to_verify=Count(
+                "tasks",
+                filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__patient_reported_at__isnull=False),
+            ),
             next_task_title=Subquery(next_pending.values("title")[:1]),
             next_task_due_at=Subquery(next_pending.values("due_at")[:1]),
         )
@@ -377,6 +381,8 @@ class ChecklistTask(TaskDefinition):
     completed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     reason = models.TextField(blank=True, help_text="Why the task is not applicable.")
+    # Set when the patient says "I've done this"; a nurse then verifies (marks done) or rejects it.
+    patient_reported_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change: a form carries the version it was drawn from, and a change based
     # on an older version is refused instead of silently overwriting someone else's.
     version = models.PositiveIntegerField(default=1)
@@ -417,6 +423,28 @@ class ChecklistTask(TaskDefinition):
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         return self.is_pending and self.due_at < (now or timezone.now())
+
+    @property
+    def awaits_verification(self) -> bool:
+        """The patient reported it done and no nurse has verified or rejected that yet."""
+        return self.is_pending and self.patient_reported_at is not None
+
+    def report_by_patient(self) -> None:
+        self._require_status(self.Status.PENDING, "This task is already closed.")
+        if self.responsible != Responsible.PATIENT:
+            raise TaskStateError("Only your own tasks can be reported done.")
+        if self.patient_reported_at is not None:
+            raise TaskStateError("You have already told us this is done.")
+        self.patient_reported_at = timezone.now()
+        self.version += 1
+
+    def reject_patient_report(self, *, reason: str) -> None:
+        if not self.awaits_verification:
+            raise TaskStateError("There is no patient report to reject.")
+        if not reason.strip():
+            raise TaskStateError("Give a reason for rejecting the patient's report.")
+        self.patient_reported_at = None
+        self.version += 1
 
     def mark_done(self, *, by, note: str = "") -> None:
         self._require_status(self.Status.PENDING, "Only a pending task can be marked done.")

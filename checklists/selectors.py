@@ -35,7 +35,7 @@ class PhaseGroup:
         return sum(not task.is_pending for task in self.tasks)
 
 
-AUDITED_TASK_FIELDS = ("status", "due_at", "note", "reason", "completed_by")
+AUDITED_TASK_FIELDS = ("status", "patient_reported_at", "due_at", "note", "reason", "completed_by")
 AUDITED_EPISODE_FIELDS = ("scheduled_start", "status", "nurse", "signed_off_at", "sign_off_override_reason")
 
 

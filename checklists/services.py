@@ -187,6 +187,30 @@ def task_reopen(*, task: ChecklistTask, by, expected_version: int, reason: str) 
     )
 
 
+def task_report_by_patient(*, task: ChecklistTask, by, expected_version: int) -> ChecklistTask:
+    """The patient says "I've done this"; the task waits for a nurse to verify it."""
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.PENDING,
+        reason="Reported done by the patient",
+        change=lambda locked: locked.report_by_patient(),
+    )
+
+
+def task_reject_patient_report(*, task: ChecklistTask, by, expected_version: int, reason: str) -> ChecklistTask:
+    """A nurse finds the patient's report wrong: the task stays pending, with the reason recorded."""
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.PENDING,
+        reason=reason,
+        change=lambda locked: locked.reject_patient_report(reason=reason),
+    )
+
+
 def _change_task(task, *, by, expected_version, attempted_status, reason, change) -> ChecklistTask:
     with transaction.atomic():
         locked = ChecklistTask.objects.select_for_update().select_related("episode").get(pk=task.pk)

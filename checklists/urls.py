@@ -16,6 +16,7 @@ task_urls = [
     path("<int:pk>/complete/", views.task_complete, name="task-complete"),
     path("<int:pk>/not-applicable/", views.task_mark_not_applicable, name="task-not-applicable"),
     path("<int:pk>/reopen/", views.task_reopen, name="task-reopen"),
+    path("<int:pk>/reject-report/", views.task_reject_patient_report, name="task-reject-report"),
 ]
 
 patient_urls = [
@@ -28,5 +29,5 @@ urlpatterns = [
     path("episodes/", include(episode_urls)),
     path("tasks/", include(task_urls)),
     path("patients/", include(patient_urls)),
-    path("my/", views.my_checklist, name="my-checklist"),
+    path("protocols/", include("checklists.protocol_urls")),
 ]

@@ -8,8 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-
 from . import services
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
@@ -37,7 +35,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_care_team:
         return redirect("checklists:episode-list")
-    return redirect("checklists:my-checklist")
+    return redirect("portal:checklist")
 
 
 @role_required(*CARE_TEAM)
@@ -140,6 +138,20 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             task=task, by=request.user, expected_version=data["version"], reason=data["reason"]
         ),
         done_message="reopened",
+    )
+
+
+@require_POST
+@login_required
+def task_reject_patient_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_task(
+        request,
+        pk,
+        TaskReasonForm,
+        lambda task, data: services.task_reject_patient_report(
+            task=task, by=request.user, expected_version=data["version"], reason=data["reason"]
+        ),
+        done_message="patient report rejected; the task stays open",
     )
 
 
@@ -267,15 +279,3 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 return redirect("checklists:episode-detail", pk=episode.pk)
         return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=400)
     return render(request, "checklists/episode_form.html", {"form": form, "patient": patient})
-
-
-@role_required(Role.PATIENT)
-def my_checklist(request: HttpRequest) -> HttpResponse:
-    episodes = (
-        Episode.objects.visible_to(request.user)
-        .exclude(status=Episode.Status.CANCELLED)
-        .select_related("protocol_version__protocol")
-        .order_by("scheduled_start")
-    )
-    timelines = [(episode, episode_timeline(episode)) for episode in episodes]
-    return render(request, "checklists/my_checklist.html", {"timelines": timelines})

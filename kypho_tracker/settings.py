@@ -30,12 +30,15 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "checklists",
+    "portal",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,6 +101,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # The hospital's timezone: every due time a nurse or patient sees is shown in it.
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
@@ -129,6 +134,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# Shown to patients with the warning signs: the number that reaches the ward day and night.
+WARD_PHONE = env.str("WARD_PHONE", default="(555) 010-0100")
+# Invitation links (Django's password-reset tokens) expire after this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 * 60 * 60)
 
 # Readiness: a critical task due within this many hours puts its episode "at risk".
 READINESS_AT_RISK_HOURS = env.int("READINESS_AT_RISK_HOURS", default=48)

@@ -8,5 +8,8 @@ urlpatterns = [
     path("healthz/", checklist_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("my/", include("portal.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("checklists.urls")),
 ]

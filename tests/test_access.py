@@ -9,7 +9,12 @@ from django.utils import dateformat, timezone
 from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
 
-TASK_URLS = ["checklists:task-complete", "checklists:task-not-applicable", "checklists:task-reopen"]
+TASK_URLS = [
+    "checklists:task-complete",
+    "checklists:task-not-applicable",
+    "checklists:task-reopen",
+    "checklists:task-reject-report",
+]
 EPISODE_ACTION_URLS = ["checklists:episode-reschedule", "checklists:episode-cancel", "checklists:episode-sign-off"]
 POST_ONLY_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
 EPISODE_URLS = ["checklists:episode-detail", *POST_ONLY_URLS]
@@ -18,7 +23,7 @@ ALL_URLS = [
     "home",
     "checklists:episode-list",
     "checklists:patient-create",
-    "checklists:my-checklist",
+    "portal:checklist",
     *EPISODE_URLS,
     *PATIENT_URLS,
 ]
@@ -28,6 +33,7 @@ NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:ep
 
 PENDING_TASK = "Lie flat"
 CLOSED_TASK = "Arrange a driver"
+PATIENT_REPORTED_TASK = "Last solid food"
 
 
 def with_methods(names: list[str]) -> list[tuple[str, str]]:
@@ -41,13 +47,16 @@ def episodes(nurse, episode, other_episode) -> dict[str, Episode]:
     for each in (episode, other_episode):
         task = each.tasks.get(title=CLOSED_TASK)
         services.task_complete(task=task, by=nurse, expected_version=task.version)
+        reported = each.tasks.get(title=PATIENT_REPORTED_TASK)
+        services.task_report_by_patient(task=reported, by=each.patient.user, expected_version=reported.version)
     return {"own": episode, "other": other_episode}
 
 
 def request_for(name: str, episode: Episode) -> tuple[str, dict]:
     """The URL `name` aimed at `episode` (its patient, or one of its tasks) and POST data a nurse could send."""
     if name in TASK_URLS:
-        task = episode.tasks.get(title=CLOSED_TASK if name == "checklists:task-reopen" else PENDING_TASK)
+        title = {"checklists:task-reopen": CLOSED_TASK, "checklists:task-reject-report": PATIENT_REPORTED_TASK}
+        task = episode.tasks.get(title=title.get(name, PENDING_TASK))
         return reverse(name, args=[task.pk]), {"version": task.version, "reason": "Arranged by the family"}
     if name == "checklists:episode-detail":
         return reverse(name, args=[episode.pk]), {}
@@ -96,9 +105,14 @@ def clinical_records() -> tuple:
     )
 
 
-def test_every_url_of_the_app_is_on_this_ladder():
-    checklists = get_resolver().namespace_dict["checklists"][1]
-    names = {f"checklists:{key}" for key in checklists.reverse_dict if isinstance(key, str)}
+def test_every_url_of_the_clinical_apps_is_on_this_ladder():
+    namespaces = get_resolver().namespace_dict
+    names = {
+        f"{namespace}:{key}"
+        for namespace in ("checklists", "portal")
+        for key in namespaces[namespace][1].reverse_dict
+        if isinstance(key, str)
+    }
     assert set(ALL_URLS) == {"home", *names}
 
 
@@ -189,7 +203,7 @@ def test_admin_cannot_make_nurse_only_changes(client, admin_user, episodes, name
 def test_care_team_cannot_open_my_checklist(client, request, role):
     client.force_login(request.getfixturevalue(role))
 
-    assert client.get(reverse("checklists:my-checklist")).status_code == 403
+    assert client.get(reverse("portal:checklist")).status_code == 403
 
 
 def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episode, other_episode):
@@ -198,7 +212,7 @@ def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, epis
     services.episode_reschedule(episode=other_episode, scheduled_start=other_start, by=nurse, reason="Theatre moved")
     client.force_login(patient_user)
 
-    response = client.get(reverse("checklists:my-checklist"))
+    response = client.get(reverse("portal:checklist"))
 
     assert response.status_code == 200
     assert [shown for shown, _timeline in response.context["timelines"]] == [episode]
@@ -227,7 +241,7 @@ def test_change_urls_answer_get_with_405(client, request, episodes, name, role):
     [
         ("nurse", "checklists:episode-list"),
         ("admin_user", "checklists:episode-list"),
-        ("patient_user", "checklists:my-checklist"),
+        ("patient_user", "portal:checklist"),
     ],
 )
 def test_home_sends_each_role_to_their_start_page(client, request, role, start_page):
