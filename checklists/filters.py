@@ -33,6 +33,13 @@ class WorklistFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(label="Name or MRN", method="filter_search")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain Bootstrap classes instead of crispy here: the worklist is the page drawn most often.
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
     @classmethod
     def default_params(cls) -> dict[str, str]:
         today = timezone.localdate()
