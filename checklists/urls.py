@@ -13,10 +13,8 @@ episode_urls = [
 ]
 
 task_urls = [
-    path("<int:pk>/complete/", views.task_complete, name="task-complete"),
-    path("<int:pk>/not-applicable/", views.task_mark_not_applicable, name="task-not-applicable"),
-    path("<int:pk>/reopen/", views.task_reopen, name="task-reopen"),
-    path("<int:pk>/reject-report/", views.task_reject_patient_report, name="task-reject-report"),
+    path(f"<int:pk>/{action}/", views.task_change, {"action": action}, name=f"task-{action}")
+    for action in views.TASK_ACTIONS
 ]
 
 patient_urls = [

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +23,7 @@ from .forms import (
     TaskChangeForm,
     TaskReasonForm,
 )
-from .models import Episode, TaskStateError
+from .models import ChecklistTask, Episode, TaskStateError
 from .selectors import episode_history, episode_timeline, readiness_counts, with_progress_for_page
 
 EPISODES_PER_PAGE = 50
@@ -99,80 +102,58 @@ def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200
     return render(request, template, context, status=status)
 
 
-@require_POST
-@login_required
-def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_task(
-        request,
-        pk,
-        TaskChangeForm,
-        lambda task, data: services.task_complete(
-            task=task, by=request.user, expected_version=data["version"], note=data["note"]
-        ),
-        done_message="marked done",
-    )
+@dataclass(frozen=True)
+class TaskAction:
+    """One way a nurse changes a task: the form it posts, the service it calls, what it says after."""
+
+    form_class: type[TaskChangeForm]
+    service: Callable[..., ChecklistTask]
+    service_fields: tuple[str, ...]
+    done_message: str
 
 
-@require_POST
-@login_required
-def task_mark_not_applicable(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_task(
-        request,
-        pk,
+TASK_ACTIONS = {
+    "complete": TaskAction(TaskChangeForm, services.task_complete, ("note",), "marked done"),
+    "not-applicable": TaskAction(
+        TaskReasonForm, services.task_mark_not_applicable, ("reason", "note"), "marked not applicable"
+    ),
+    "reopen": TaskAction(TaskReasonForm, services.task_reopen, ("reason",), "reopened"),
+    "reject-report": TaskAction(
         TaskReasonForm,
-        lambda task, data: services.task_mark_not_applicable(
-            task=task, by=request.user, expected_version=data["version"], reason=data["reason"], note=data["note"]
-        ),
-        done_message="marked not applicable",
-    )
-
-
-@require_POST
-@login_required
-def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_task(
-        request,
-        pk,
-        TaskReasonForm,
-        lambda task, data: services.task_reopen(
-            task=task, by=request.user, expected_version=data["version"], reason=data["reason"]
-        ),
-        done_message="reopened",
-    )
-
-
-@require_POST
-@login_required
-def task_reject_patient_report(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_task(
-        request,
-        pk,
-        TaskReasonForm,
-        lambda task, data: services.task_reject_patient_report(
-            task=task, by=request.user, expected_version=data["version"], reason=data["reason"]
-        ),
-        done_message="patient report rejected; the task stays open",
-    )
+        services.task_reject_patient_report,
+        ("reason",),
+        "patient report rejected; the task stays open",
+    ),
+}
 
 
 # Views on one object take only @login_required: their access helper answers 404 to a user with
 # no link to the object before it answers 403 to a wrong role, so nothing reveals that it exists.
 
 
-def _change_task(request, pk, form_class, operation, *, done_message: str) -> HttpResponse:
-    """Validate the posted form, run one service, then redirect; refusals re-render with a 4xx."""
+@require_POST
+@login_required
+def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Validate the posted form, run the action's service, then redirect; refusals re-render with a 4xx."""
+    action = TASK_ACTIONS[action]
     task = get_task_for(request.user, pk)
-    form = form_class(request.POST)
+    form = action.form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, f"“{task.title}”: {' '.join(errors)}")
         return _render_episode(request, get_episode_for(request.user, task.episode_id), status=400)
+    data = form.cleaned_data
     try:
-        operation(task, form.cleaned_data)
+        action.service(
+            task=task,
+            by=request.user,
+            expected_version=data["version"],
+            **{field: data[field] for field in action.service_fields},
+        )
     except (services.TaskChangeConflict, TaskStateError) as refusal:
         messages.warning(request, f"“{task.title}”: {refusal}")
         return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
-    messages.success(request, f"“{task.title}” {done_message}.")
+    messages.success(request, f"“{task.title}” {action.done_message}.")
     return _after_change(request, task.episode_id, anchor=f"task-{task.pk}")
 
 
