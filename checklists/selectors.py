@@ -133,3 +133,156 @@ def _display(record, field: str) -> str:
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value), "D j M Y, H:i")
     return str(value)
+
+
+def due_rule_text(task) -> str:
+    """A task's due rule in words: "8 h before the start", "the day before at 18:00"."""
+    if task.due_offset_minutes is not None:
+        minutes = abs(task.due_offset_minutes)
+        if minutes == 0:
+            return "at the start"
+        hours, rest = divmod(minutes, 60)
+        amount = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+        return f"{amount} {'before' if task.due_offset_minutes < 0 else 'after'} the start"
+    days = task.due_day_offset
+    day = {-1: "the day before", 0: "on the procedure day", 1: "the day after"}.get(days)
+    if day is None:
+        day = f"{abs(days)} days {'before' if days < 0 else 'after'}"
+    return f"{day} at {task.due_clock_time:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ProtocolTaskRow:
+    task: object
+    due_text: str
+
+
+@dataclass(frozen=True)
+class ProtocolPhase:
+    phase: str
+    label: str
+    rows: list[ProtocolTaskRow]
+
+
+def protocol_version_outline(version) -> list[ProtocolPhase]:
+    """A version's tasks under every phase (empty phases too), in their order, with their due rule in words."""
+    tasks = list(version.tasks.order_by("position", "pk"))
+    return [
+        ProtocolPhase(
+            phase, label, [ProtocolTaskRow(task, due_rule_text(task)) for task in tasks if task.phase == phase]
+        )
+        for phase, label in Phase.choices
+    ]
+
+
+# What a version diff compares, besides the due rule; the position is reported per phase as a reorder.
+DIFF_FIELDS = (
+    "phase",
+    "title",
+    "title_es",
+    "patient_instructions",
+    "patient_instructions_es",
+    "nurse_guidance",
+    "responsible",
+    "is_critical",
+)
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    old: object
+    new: object
+    fields: list[tuple[str, str, str]]  # (label, old value, new value)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: object
+    new: object
+    added: list
+    removed: list
+    changed: list[TaskChange]
+    reordered_phases: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.reordered_phases)
+
+
+def protocol_version_diff(old, new) -> VersionDiff:
+    """Tasks added, removed and changed from version `old` to `new` (two queries).
+
+    Templates carry no link to the template they were copied from, so tasks are matched by phase
+    and title (ignoring case and spacing); a task whose title appears once among the unmatched
+    tasks of both versions is matched across phases, as a phase change. A renamed task shows as
+    removed and added. Moves within a phase are reported per phase, not per task.
+    """
+    phase_rank = {phase: rank for rank, phase in enumerate(Phase.values)}
+
+    def timeline(version) -> list:
+        return sorted(version.tasks.all(), key=lambda task: (phase_rank[task.phase], task.position, task.pk))
+
+    def title_key(task) -> str:
+        return " ".join(task.title.split()).casefold()
+
+    old_tasks, new_tasks = timeline(old), timeline(new)
+    new_by_key = {(task.phase, title_key(task)): task for task in new_tasks}
+    pairs = {}  # old task pk -> new task
+    for task in old_tasks:
+        match = new_by_key.get((task.phase, title_key(task)))
+        if match is not None:
+            pairs[task.pk] = match
+    matched_new = {task.pk for task in pairs.values()}
+    unmatched_old = [task for task in old_tasks if task.pk not in pairs]
+    unmatched_new = [task for task in new_tasks if task.pk not in matched_new]
+    old_keys = [title_key(task) for task in unmatched_old]
+    new_keys = [title_key(task) for task in unmatched_new]
+    for task, key in zip(unmatched_old, old_keys, strict=True):
+        if old_keys.count(key) == 1 and new_keys.count(key) == 1:
+            pairs[task.pk] = unmatched_new[new_keys.index(key)]
+            matched_new.add(pairs[task.pk].pk)
+
+    changed = []
+    for task in old_tasks:
+        if task.pk in pairs:
+            fields = _task_differences(task, pairs[task.pk])
+            if fields:
+                changed.append(TaskChange(task, pairs[task.pk], fields))
+    changed.sort(key=lambda change: (phase_rank[change.new.phase], change.new.position))
+
+    reordered = []
+    for phase, label in Phase.choices:
+        kept = [task for task in old_tasks if task.phase == phase and getattr(pairs.get(task.pk), "phase", "") == phase]
+        new_order = sorted(kept, key=lambda task: (pairs[task.pk].position, pairs[task.pk].pk))
+        if kept != new_order:
+            reordered.append(label)
+
+    return VersionDiff(
+        old=old,
+        new=new,
+        added=[task for task in new_tasks if task.pk not in matched_new],
+        removed=[task for task in old_tasks if task.pk not in pairs],
+        changed=changed,
+        reordered_phases=reordered,
+    )
+
+
+def _task_differences(old, new) -> list[tuple[str, str, str]]:
+    differences = []
+    for name in DIFF_FIELDS:
+        if getattr(old, name) != getattr(new, name):
+            field = old._meta.get_field(name)
+            label = str(field.verbose_name)
+            differences.append((label[:1].upper() + label[1:], _field_text(old, field), _field_text(new, field)))
+    if due_rule_text(old) != due_rule_text(new):
+        differences.append(("Due", due_rule_text(old), due_rule_text(new)))
+    return differences
+
+
+def _field_text(task, field) -> str:
+    value = getattr(task, field.name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,9 +1,13 @@
 """Operations that change clinical state. Each runs in one transaction and leaves an audit record."""
 
 import datetime as dt
+from collections import Counter
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, TextChoices
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -19,6 +23,7 @@ from .models import (
     TaskTemplate,
     WarningSign,
 )
+from .selectors import due_rule_text
 from .vertebrae import normalise_levels
 
 
@@ -241,9 +246,46 @@ def _save_with_history(instance, *, by, reason: str) -> None:
     instance.save()
 
 
+class ProtocolVersionLocked(ValidationError):
+    """A change to a version that is no longer a draft: published versions are what episodes were built from."""
+
+    @classmethod
+    def for_version(cls, version: ProtocolVersion, *, action: str) -> "ProtocolVersionLocked":
+        return cls(
+            "Version %(number)s is %(status)s, so it cannot be %(action)s: only a draft can. "
+            "Start a new draft to make changes.",
+            params={"number": version.number, "status": version.get_status_display().lower(), "action": action},
+        )
+
+
+class MoveDirection(TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+
+
+# The phase windows are checked against one reference procedure: 09:00 on an ordinary day with no
+# daylight-saving change in the week before it. A kyphoplasty takes about an hour.
+PHASE_CHECK_DAY = dt.date(2026, 6, 17)
+PHASE_CHECK_TIME = dt.time(9, 0)
+PROCEDURE_DURATION = dt.timedelta(hours=1)
+PHASE_WINDOW_TEXT = {
+    Phase.WEEK_BEFORE: "between 7 days and 2 days before the procedure day",
+    Phase.NIGHT_BEFORE: "on the day before or in the night before, and before the start",
+    Phase.DAY_OF: "on the procedure day, no later than the end of the procedure (start + 1 h)",
+    Phase.AFTER: "at or after the start",
+}
+
+
 def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
     """Start the next version of a protocol as an editable copy of its current one."""
     with transaction.atomic():
+        protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
+        existing = protocol.versions.filter(status=ProtocolVersion.Status.DRAFT).first()
+        if existing is not None:
+            raise ValidationError(
+                "%(protocol)s already has a draft (version %(number)s): edit or publish that one.",
+                params={"protocol": protocol.name, "number": existing.number},
+            )
         source = protocol.current_version()
         number = (protocol.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         draft = ProtocolVersion.objects.create(protocol=protocol, number=number)
@@ -265,18 +307,157 @@ def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
 
 
 def protocol_version_publish(*, version: ProtocolVersion) -> ProtocolVersion:
-    """Make a draft the version new episodes use; the previous published version is retired."""
+    """Make a draft the version new episodes use; the previous published version is retired.
+
+    Refused, with one message per problem, unless `protocol_version_problems` finds none.
+    """
     with transaction.atomic():
-        version = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
-        if not version.is_editable:
-            raise ValidationError("Only a draft can be published.")
-        if not version.tasks.exists():
-            raise ValidationError("A protocol version needs at least one task.")
+        version = _lock_draft(version, action="published")
+        problems = protocol_version_problems(version)
+        if problems:
+            raise ValidationError(problems)
         version.protocol.versions.published().update(status=ProtocolVersion.Status.RETIRED)
         version.status = ProtocolVersion.Status.PUBLISHED
         version.published_at = timezone.now()
         version.save()
     return version
+
+
+def protocol_version_problems(version: ProtocolVersion) -> list[str]:
+    """Why this version may not be published yet (empty when it may), in timeline order."""
+    tasks = sorted(version.tasks.all(), key=lambda task: (Phase.values.index(task.phase), task.position, task.pk))
+    if not tasks:
+        return ["A protocol version needs at least one task."]
+    problems = []
+    if not any(task.is_critical and task.phase == Phase.DAY_OF for task in tasks):
+        problems.append("Mark at least one day-of task as critical: without one, nothing stops an unprepared start.")
+    titles = Counter((task.phase, _title_key(task.title)) for task in tasks)
+    reported = set()
+    for task in tasks:
+        key = (task.phase, _title_key(task.title))
+        if titles[key] > 1 and key not in reported:
+            reported.add(key)
+            problems.append(
+                f"{titles[key]} tasks in “{Phase(task.phase).label}” are called “{task.title}”: "
+                "give each task of a phase its own title."
+            )
+        timing = protocol_task_timing_error(task)
+        if timing:
+            problems.append(f"“{task.title}”: {timing}")
+    return problems
+
+
+def protocol_task_timing_error(task: TaskTemplate) -> str:
+    """Why the task's due time does not fit its phase (empty if it does), for a procedure at 09:00."""
+    hospital_tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(PHASE_CHECK_DAY, PHASE_CHECK_TIME, tzinfo=hospital_tz)
+    due = task.due_at_for(start).astimezone(hospital_tz)
+    days_before = (PHASE_CHECK_DAY - due.date()).days
+    fits = {
+        Phase.WEEK_BEFORE: 2 <= days_before <= 7,
+        Phase.NIGHT_BEFORE: days_before <= 1 and due < start,
+        Phase.DAY_OF: days_before == 0 and due <= start + PROCEDURE_DURATION,
+        Phase.AFTER: due >= start,
+    }[task.phase]
+    if fits:
+        return ""
+    return (
+        f"due {due_rule_text(task)}, but a “{Phase(task.phase).label}” task must be due "
+        f"{PHASE_WINDOW_TEXT[task.phase]}."
+    )
+
+
+def protocol_task_add(*, version: ProtocolVersion, **fields) -> TaskTemplate:
+    """Add a task at the end of its phase in a draft."""
+    with transaction.atomic():
+        version = _lock_draft(version, action="edited")
+        task = TaskTemplate(protocol_version=version, **fields)
+        task.position = _next_position(version, task.phase)
+        _check_task(task)
+        task.save()
+    return task
+
+
+def protocol_task_update(*, task: TaskTemplate, **fields) -> TaskTemplate:
+    """Change a draft's task; a task moved to another phase goes to the end of that phase."""
+    with transaction.atomic():
+        version = _lock_draft(task.protocol_version, action="edited")
+        task = version.tasks.get(pk=task.pk)
+        old_phase = task.phase
+        for name, value in fields.items():
+            setattr(task, name, value)
+        if task.phase != old_phase:
+            task.position = _next_position(version, task.phase)
+        _check_task(task)
+        task.save()
+        if task.phase != old_phase:
+            _renumber(version, old_phase)
+    return task
+
+
+def protocol_task_remove(*, task: TaskTemplate) -> None:
+    """Take a task out of a draft; the rest of its phase closes up."""
+    with transaction.atomic():
+        version = _lock_draft(task.protocol_version, action="edited")
+        task = version.tasks.get(pk=task.pk)
+        task.delete()
+        _renumber(version, task.phase)
+
+
+def protocol_task_move(*, task: TaskTemplate, direction: MoveDirection) -> TaskTemplate:
+    """Swap a draft's task with its neighbour above or below, within its phase."""
+    with transaction.atomic():
+        version = _lock_draft(task.protocol_version, action="edited")
+        siblings = list(version.tasks.filter(phase=task.phase).order_by("position", "pk"))
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == task.pk)
+        other = index - 1 if direction == MoveDirection.UP else index + 1
+        if not 0 <= other < len(siblings):
+            where = "first" if direction == MoveDirection.UP else "last"
+            raise ValidationError(f"“{siblings[index].title}” is already the {where} task of its phase.")
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        _renumber(version, task.phase, ordered=siblings)
+    return next(sibling for sibling in siblings if sibling.pk == task.pk)
+
+
+def _lock_draft(version: ProtocolVersion, *, action: str) -> ProtocolVersion:
+    locked = ProtocolVersion.objects.select_for_update().select_related("protocol").get(pk=version.pk)
+    if not locked.is_editable:
+        raise ProtocolVersionLocked.for_version(locked, action=action)
+    return locked
+
+
+def _check_task(task: TaskTemplate) -> None:
+    """Refuse a task whose title repeats one in its phase or whose due time lies outside its phase."""
+    errors = {}
+    same_title = [
+        other.pk
+        for other in task.protocol_version.tasks.filter(phase=task.phase).exclude(pk=task.pk)
+        if _title_key(other.title) == _title_key(task.title)
+    ]
+    if same_title:
+        errors["title"] = f"“{Phase(task.phase).label}” already has a task with this title."
+    timing = protocol_task_timing_error(task)
+    if timing:
+        errors["due_offset_minutes" if task.due_offset_minutes is not None else "due_day_offset"] = (
+            f"This task is {timing}"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _next_position(version: ProtocolVersion, phase: str) -> int:
+    return (version.tasks.filter(phase=phase).aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _renumber(version: ProtocolVersion, phase: str, *, ordered: list[TaskTemplate] | None = None) -> None:
+    tasks = ordered if ordered is not None else list(version.tasks.filter(phase=phase).order_by("position", "pk"))
+    for position, task in enumerate(tasks, start=1):
+        task.position = position
+    TaskTemplate.objects.bulk_update(tasks, ["position"])
 
 
 def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
