@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.completion_report, name="completion"),
+    path("<slug:table>.csv", views.table_csv, name="table-csv"),
+]
