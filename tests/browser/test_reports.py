@@ -22,7 +22,7 @@ def test_admin_opens_the_report_and_sees_the_trend_and_phase_charts(
         ward.done(episode, CONSENT, by=nurse, at=start.replace(hour=8))
         ward.complete(episode)
     problems = []  # script errors and anything the Content-Security-Policy refused
-    page.on("console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
     page.goto(f"{live_server.url}{reverse('reports:completion')}?{urlencode(PERIOD)}")

@@ -33,7 +33,8 @@ def test_each_csv_file_equals_its_table_on_the_page(logged_in, fortnight, slug):
 def test_the_pages_csv_links_carry_its_filters(logged_in, fortnight, protocol_version):
     page = logged_in.get(REPORT, {**PERIOD, "protocol": protocol_version.protocol.pk})
 
-    link = f'{reverse("reports:table-csv", args=["nurses"])}?date_from=2025-06-02&amp;date_to=2025-06-15&amp;protocol={protocol_version.protocol.pk}'
+    query = f"date_from=2025-06-02&amp;date_to=2025-06-15&amp;protocol={protocol_version.protocol.pk}"
+    link = f"{reverse('reports:table-csv', args=['nurses'])}?{query}"
     assert link in page.content.decode()
 
 

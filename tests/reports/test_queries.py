@@ -1,6 +1,5 @@
 """The report page runs the same queries for a fortnight of ten procedures as for one of forty."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
