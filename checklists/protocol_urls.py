@@ -1,1 +1,17 @@
-urlpatterns = []
+"""The protocol editor (admins only), included under /protocols/ in the checklists namespace."""
+
+from django.urls import path
+
+from . import protocol_views as views
+
+urlpatterns = [
+    path("", views.protocol_list, name="protocol-list"),
+    path("<int:pk>/drafts/new/", views.protocol_draft_create, name="protocol-draft-create"),
+    path("versions/<int:pk>/", views.protocol_version_detail, name="protocol-version-detail"),
+    path("versions/<int:pk>/tasks/new/", views.protocol_task_create, name="protocol-task-create"),
+    path("versions/<int:pk>/publish/", views.protocol_version_publish, name="protocol-version-publish"),
+    path("versions/<int:pk>/diff/", views.protocol_version_diff, name="protocol-version-diff"),
+    path("tasks/<int:pk>/edit/", views.protocol_task_edit, name="protocol-task-edit"),
+    path("tasks/<int:pk>/delete/", views.protocol_task_delete, name="protocol-task-delete"),
+    path("tasks/<int:pk>/move/", views.protocol_task_move, name="protocol-task-move"),
+]

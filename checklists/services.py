@@ -362,7 +362,7 @@ def protocol_task_timing_error(task: TaskTemplate) -> str:
     if fits:
         return ""
     return (
-        f"due {due_rule_text(task)}, but a “{Phase(task.phase).label}” task must be due "
+        f"due {due_rule_text(task)}, but a task in “{Phase(task.phase).label}” must be due "
         f"{PHASE_WINDOW_TEXT[task.phase]}."
     )
 

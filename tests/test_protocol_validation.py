@@ -85,7 +85,7 @@ def test_a_task_due_outside_its_phase_cannot_be_published(draft):
     add(draft, phase=Phase.NIGHT_BEFORE, title="Shower with the special soap", days=-3, time=dt.time(20, 0))
 
     assert publish_problems(draft) == [
-        "“Shower with the special soap”: due 3 days before at 20:00, but a “Night before” task must be due "
+        "“Shower with the special soap”: due 3 days before at 20:00, but a task in “Night before” must be due "
         "on the day before or in the night before, and before the start."
     ]
 
