@@ -87,40 +87,43 @@ def _refuse(request: HttpRequest, version: ProtocolVersion, error: ValidationErr
 @admin_only
 def protocol_task_create(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(pk)
-    if not version.is_editable:
-        return _refuse(request, version, services.ProtocolVersionLocked.for_version(version, action="edited"))
-    form = ProtocolTaskForm(request.POST or None, submit_label="Add task")
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.protocol_task_add(version=version, **form.task_fields())
-        except services.ProtocolVersionLocked as error:
-            return _refuse(request, version, error)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"“{task.title}” added to {task.get_phase_display().lower()}.")
-            return redirect(_task_anchor(task))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "checklists/protocol_task_form.html", {"form": form, "version": version}, status=status)
+    return _task_form(
+        request,
+        version,
+        ProtocolTaskForm(request.POST or None, submit_label="Add task"),
+        lambda fields: services.protocol_task_add(version=version, **fields),
+        done_message="added to the {phase}",
+    )
 
 
 @admin_only
 def protocol_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _get_task(pk)
-    title = task.title  # the heading keeps the saved title while the form shows what was typed
-    version = task.protocol_version
+    return _task_form(
+        request,
+        task.protocol_version,
+        ProtocolTaskForm(request.POST or None, instance=task),
+        lambda fields: services.protocol_task_update(task=task, **fields),
+        done_message="saved",
+        # The heading keeps the saved title while the form shows what was typed.
+        title=task.title,
+    )
+
+
+def _task_form(request, version, form, operation, *, done_message: str, title: str = "") -> HttpResponse:
+    """Show the task form; on a valid POST run one service and redirect, else re-render it with 400."""
     if not version.is_editable:
         return _refuse(request, version, services.ProtocolVersionLocked.for_version(version, action="edited"))
-    form = ProtocolTaskForm(request.POST or None, instance=task)
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.protocol_task_update(task=task, **form.task_fields())
+            task = operation(form.task_fields())
         except services.ProtocolVersionLocked as error:
             return _refuse(request, version, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{task.title}” saved.")
+            done = done_message.format(phase=task.get_phase_display().lower())
+            messages.success(request, f"“{task.title}” {done}.")
             return redirect(_task_anchor(task))
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "version": version, "title": title}
