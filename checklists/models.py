@@ -148,6 +148,21 @@ class TaskDefinition(models.Model):
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
         return dt.datetime.combine(local_day, self.due_clock_time, tzinfo=hospital_tz)
 
+    def describe_due_rule(self) -> str:
+        """The due rule in words: "8 h before the start", "the day before at 18:00"."""
+        if self.due_offset_minutes is not None:
+            minutes = abs(self.due_offset_minutes)
+            if minutes == 0:
+                return "at the start"
+            hours, rest = divmod(minutes, 60)
+            amount = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+            return f"{amount} {'before' if self.due_offset_minutes < 0 else 'after'} the start"
+        days = self.due_day_offset
+        day = {-1: "the day before", 0: "on the procedure day", 1: "the day after"}.get(days)
+        if day is None:
+            day = f"{abs(days)} days {'before' if days < 0 else 'after'}"
+        return f"{day} at {self.due_clock_time:%H:%M}"
+
     def definition_fields(self) -> dict:
         """The content fields, to copy a definition into a new template or task."""
         return {field.name: getattr(self, field.name) for field in TaskDefinition._meta.get_fields()}

@@ -135,43 +135,18 @@ def _display(record, field: str) -> str:
     return str(value)
 
 
-def due_rule_text(task) -> str:
-    """A task's due rule in words: "8 h before the start", "the day before at 18:00"."""
-    if task.due_offset_minutes is not None:
-        minutes = abs(task.due_offset_minutes)
-        if minutes == 0:
-            return "at the start"
-        hours, rest = divmod(minutes, 60)
-        amount = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
-        return f"{amount} {'before' if task.due_offset_minutes < 0 else 'after'} the start"
-    days = task.due_day_offset
-    day = {-1: "the day before", 0: "on the procedure day", 1: "the day after"}.get(days)
-    if day is None:
-        day = f"{abs(days)} days {'before' if days < 0 else 'after'}"
-    return f"{day} at {task.due_clock_time:%H:%M}"
-
-
-@dataclass(frozen=True)
-class ProtocolTaskRow:
-    task: object
-    due_text: str
-
-
 @dataclass(frozen=True)
 class ProtocolPhase:
     phase: str
     label: str
-    rows: list[ProtocolTaskRow]
+    tasks: list
 
 
 def protocol_version_outline(version) -> list[ProtocolPhase]:
     """A version's tasks under every phase (empty phases too), in their order, with their due rule in words."""
     tasks = list(version.tasks.order_by("position", "pk"))
     return [
-        ProtocolPhase(
-            phase, label, [ProtocolTaskRow(task, due_rule_text(task)) for task in tasks if task.phase == phase]
-        )
-        for phase, label in Phase.choices
+        ProtocolPhase(phase, label, [task for task in tasks if task.phase == phase]) for phase, label in Phase.choices
     ]
 
 
@@ -274,8 +249,8 @@ def _task_differences(old, new) -> list[tuple[str, str, str]]:
             field = old._meta.get_field(name)
             label = str(field.verbose_name)
             differences.append((label[:1].upper() + label[1:], _field_text(old, field), _field_text(new, field)))
-    if due_rule_text(old) != due_rule_text(new):
-        differences.append(("Due", due_rule_text(old), due_rule_text(new)))
+    if old.describe_due_rule() != new.describe_due_rule():
+        differences.append(("Due", old.describe_due_rule(), new.describe_due_rule()))
     return differences
 
 

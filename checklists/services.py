@@ -23,7 +23,6 @@ from .models import (
     TaskTemplate,
     WarningSign,
 )
-from .selectors import due_rule_text
 from .vertebrae import normalise_levels
 
 
@@ -362,7 +361,7 @@ def protocol_task_timing_error(task: TaskTemplate) -> str:
     if fits:
         return ""
     return (
-        f"due {due_rule_text(task)}, but a task in “{Phase(task.phase).label}” must be due "
+        f"due {task.describe_due_rule()}, but a task in “{Phase(task.phase).label}” must be due "
         f"{PHASE_WINDOW_TEXT[task.phase]}."
     )
 

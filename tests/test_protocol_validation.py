@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from checklists import services
 from checklists.models import Phase, Protocol, ProtocolVersion, Responsible, TaskTemplate
-from checklists.selectors import due_rule_text, protocol_version_diff
+from checklists.selectors import protocol_version_diff
 from tests.factories import TaskTemplateFactory
 
 
@@ -160,7 +160,7 @@ def test_due_rules_read_as_words(rule, text):
         due_offset_minutes=rule.get("minutes"), due_day_offset=rule.get("days"), due_clock_time=rule.get("time")
     )
 
-    assert due_rule_text(task) == text
+    assert task.describe_due_rule() == text
 
 
 TASK = {
