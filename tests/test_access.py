@@ -6,6 +6,7 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import dateformat, timezone
 
+from accounts.models import User
 from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
 
@@ -16,24 +17,30 @@ TASK_URLS = [
     "checklists:task-reject-report",
 ]
 EPISODE_ACTION_URLS = ["checklists:episode-reschedule", "checklists:episode-cancel", "checklists:episode-sign-off"]
-POST_ONLY_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
-EPISODE_URLS = ["checklists:episode-detail", *POST_ONLY_URLS]
-PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create"]
+CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
+EPISODE_URLS = ["checklists:episode-detail", *CHECKLIST_POST_URLS]
+PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create", "portal:patient-invite"]
+# The patient's own pages: another patient's episode or task is a 404, the care team gets 403.
+PORTAL_EPISODE_URLS = ["portal:episode", "portal:episode-print", "portal:episode-pdf", "portal:episode-calendar"]
+PORTAL_OWN_URLS = [*PORTAL_EPISODE_URLS, "portal:task-report"]
+PORTAL_URLS = ["portal:checklist", "portal:warning-signs", *PORTAL_OWN_URLS]
+POST_ONLY_URLS = [*CHECKLIST_POST_URLS, "portal:task-report", "portal:patient-invite"]
 ALL_URLS = [
     "home",
     "checklists:episode-list",
     "checklists:patient-create",
-    "portal:checklist",
+    *PORTAL_URLS,
     *EPISODE_URLS,
     *PATIENT_URLS,
 ]
-NURSE_ONLY_URLS = [*POST_ONLY_URLS, "checklists:patient-create", "checklists:episode-create"]
+NURSE_ONLY_URLS = [*CHECKLIST_POST_URLS, "checklists:patient-create", "checklists:episode-create"]
 CARE_TEAM_READ_URLS = ["checklists:episode-list", "checklists:episode-detail", "checklists:patient-detail"]
 NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:episode-create"]
 
 PENDING_TASK = "Lie flat"
 CLOSED_TASK = "Arrange a driver"
 PATIENT_REPORTED_TASK = "Last solid food"
+PENDING_PATIENT_TASK = CLOSED_TASK  # the only other patient task: the ladder's patient fails on it even if let in
 
 
 def with_methods(names: list[str]) -> list[tuple[str, str]]:
@@ -68,8 +75,13 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
             "override_reason": "Surgeon accepts the risk",
         }
         return reverse(name, args=[episode.pk]), data
-    if name == "checklists:patient-detail":
+    if name in ("checklists:patient-detail", "portal:patient-invite"):
         return reverse(name, args=[episode.patient_id]), {}
+    if name in PORTAL_EPISODE_URLS:
+        return reverse(name, args=[episode.pk]), {}
+    if name == "portal:task-report":
+        task = episode.tasks.get(title=PENDING_PATIENT_TASK)
+        return reverse(name, args=[task.pk]), {"version": task.version}
     if name == "checklists:episode-create":
         start = timezone.localtime() + dt.timedelta(days=5)
         data = {
@@ -102,6 +114,9 @@ def clinical_records() -> tuple:
         list(Episode.objects.order_by("pk").values_list("pk", "status", "scheduled_start", "signed_off_at")),
         list(ChecklistTask.objects.order_by("pk").values_list("pk", "status", "version", "reason")),
         RejectedTaskChange.objects.count(),
+        # An invitation creates a login and links it to the patient.
+        list(User.objects.order_by("pk").values_list("pk", "username", "password")),
+        list(Patient.objects.order_by("pk").values_list("pk", "user")),
     )
 
 
@@ -144,7 +159,7 @@ def test_patient_is_forbidden_from_care_team_pages_even_about_themselves(client,
     assert clinical_records() == before
 
 
-@pytest.mark.parametrize(("name", "method"), with_methods([*EPISODE_URLS, *PATIENT_URLS]))
+@pytest.mark.parametrize(("name", "method"), with_methods([*EPISODE_URLS, *PATIENT_URLS, *PORTAL_OWN_URLS]))
 def test_patient_cannot_open_another_patients_episode(client, patient_user, episodes, name, method):
     url, data = request_for(name, episodes["other"])
     before = clinical_records()
@@ -201,10 +216,35 @@ def test_admin_cannot_make_nurse_only_changes(client, admin_user, episodes, name
 
 
 @pytest.mark.parametrize("role", ["nurse", "admin_user"])
-def test_care_team_cannot_open_my_checklist(client, request, role):
+@pytest.mark.parametrize(("name", "method"), with_methods(PORTAL_URLS))
+def test_care_team_cannot_open_patient_pages(client, request, episodes, role, name, method):
+    client.force_login(request.getfixturevalue(role))
+    url, data = request_for(name, episodes["own"])
+    before = clinical_records()
+
+    response = send(client, method, url, data)
+
+    assert response.status_code == 403
+    assert clinical_records() == before
+
+
+@pytest.mark.parametrize("name", [name for name in PORTAL_URLS if name not in POST_ONLY_URLS])
+def test_patient_can_open_every_page_of_their_own(client, patient_user, episodes, name):
+    url, _ = request_for(name, episodes["own"])
+    client.force_login(patient_user)
+
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["nurse", "admin_user"])
+def test_care_team_can_invite_any_patient(client, request, episodes, role):
+    url, data = request_for("portal:patient-invite", episodes["other"])
     client.force_login(request.getfixturevalue(role))
 
-    assert client.get(reverse("portal:checklist")).status_code == 403
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert response.url == reverse("checklists:patient-detail", args=[episodes["other"].patient_id])
 
 
 def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episode, other_episode):
@@ -216,10 +256,11 @@ def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, epis
     response = client.get(reverse("portal:checklist"))
 
     assert response.status_code == 200
-    assert [shown for shown, _timeline in response.context["timelines"]] == [episode]
+    assert response.context["checklist"].episode == episode
+    assert response.context["other_episodes"] == []
     page = response.content.decode()
-    assert dateformat.format(timezone.localtime(episode.scheduled_start), "l j F Y") in page
-    assert dateformat.format(timezone.localtime(other_start), "l j F Y") not in page
+    assert dateformat.format(timezone.localtime(episode.scheduled_start), "D j F") in page
+    assert dateformat.format(timezone.localtime(other_start), "D j F") not in page
     assert "Quinn" not in page
     assert other_episode.patient.mrn not in page
 

@@ -1,0 +1,77 @@
+"""Inviting a patient to the portal: a login for their email and a one-time link to set a password.
+
+The link is Django's password-reset token: it expires after settings.PASSWORD_RESET_TIMEOUT and
+stops working once used, because it is signed over the password hash and the last login.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Role, User
+from checklists.models import Patient
+
+from .timeline import format_moment
+
+
+class InvitationError(ValidationError):
+    """The patient cannot be invited as things are; the message says what to fix."""
+
+
+def patient_invite(*, patient: Patient, by, site_url: str) -> User:
+    """Create (or reuse) the patient's login, named after their email, and email them a set-password link."""
+    email = patient.email.strip().lower()
+    if not email:
+        raise InvitationError(f"{patient.full_name} has no email address on file, so no invitation can be sent.")
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        user = patient.user
+        others = User.objects.filter(username=email)
+        if user is not None:
+            others = others.exclude(pk=user.pk)
+        if others.exists():
+            raise InvitationError(f"The email address {email} already belongs to another login.")
+        if user is None:
+            user = User(role=Role.PATIENT, first_name=patient.first_name, last_name=patient.last_name)
+            # No password until the patient sets one through the link.
+            user.set_unusable_password()
+        user.username = user.email = email
+        user.save()
+        patient.user = user
+        patient._history_user = by
+        patient._change_reason = f"Portal invitation sent to {email}"
+        patient.save()
+    _send_invitation(patient, user, site_url=site_url)
+    return user
+
+
+def invitation_link(user: User, *, site_url: str) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    return site_url.rstrip("/") + path
+
+
+def _send_invitation(patient: Patient, user: User, *, site_url: str) -> None:
+    expires_at = timezone.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with translation.override(patient.preferred_language):
+        context = {
+            "patient": patient,
+            "username": user.username,
+            "link": invitation_link(user, site_url=site_url),
+            "expires": format_moment(expires_at),
+            "ward_phone": settings.WARD_PHONE,
+            "login_url": site_url.rstrip("/") + reverse("login"),
+        }
+        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
+        body = render_to_string("portal/email/invitation_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -1,0 +1,246 @@
+"""The patient's view of an episode: the four phases with real dates, what is next, what is done."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+
+from checklists.models import ChecklistTask, Episode, Phase, Protocol, Responsible, WarningSign
+
+PHASE_LABELS = {
+    Phase.WEEK_BEFORE: pgettext_lazy("phase", "Week before"),
+    Phase.NIGHT_BEFORE: pgettext_lazy("phase", "Night before"),
+    Phase.DAY_OF: pgettext_lazy("phase", "Day of"),
+    Phase.AFTER: pgettext_lazy("phase", "After"),
+}
+
+
+class TaskState:
+    """How a task looks to the patient (the nurse's statuses, plus "you told us it is done")."""
+
+    DONE = "done"
+    NOT_NEEDED = "not_needed"
+    REPORTED = "reported"
+    TO_DO = "to_do"
+
+
+STATE_BADGES = {
+    TaskState.DONE: "text-bg-success",
+    TaskState.NOT_NEEDED: "text-bg-secondary",
+    TaskState.REPORTED: "text-bg-info",
+    TaskState.TO_DO: "text-bg-light border",
+}
+
+
+@dataclass(frozen=True)
+class PatientTask:
+    task: ChecklistTask
+    title: str
+    instructions: str
+    due_text: str
+    state: str
+    state_label: str
+    can_report: bool
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in (TaskState.DONE, TaskState.NOT_NEEDED)
+
+    @property
+    def badge_class(self) -> str:
+        """The badge only repeats the state's text in colour."""
+        return STATE_BADGES[self.state]
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    phase: str
+    label: str
+    when: str
+    starts_at: dt.datetime
+    is_current: bool
+    is_past: bool
+    tasks: list[PatientTask]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}: {self.when}"
+
+    @property
+    def closed_count(self) -> int:
+        return sum(task.is_closed for task in self.tasks)
+
+
+@dataclass(frozen=True)
+class PatientChecklist:
+    episode: Episode
+    procedure_when: str
+    phases: list[PhaseStep]
+    next_task: PatientTask | None
+    after_procedure: bool
+    is_cancelled: bool
+
+    @property
+    def tasks(self) -> list[PatientTask]:
+        return [task for phase in self.phases for task in phase.tasks]
+
+
+@dataclass(frozen=True)
+class WarningSigns:
+    call: list[str]
+    emergency: list[str]
+    ward_phone: str
+
+    @property
+    def ward_phone_link(self) -> str:
+        return "tel:" + "".join(ch for ch in self.ward_phone if ch.isdigit() or ch == "+")
+
+
+def hospital_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def phase_starts(start: dt.datetime) -> dict[str, dt.datetime]:
+    """When each phase begins for a procedure at `start`, as wall-clock times in the hospital.
+
+    The week before and the night before begin at local midnight 7 days and 1 day before the
+    procedure's local date (calendar days, so a daylight-saving change in between moves nothing);
+    the day of begins at midnight on the day, and "after" at the start itself.
+    """
+    tz = hospital_tz()
+    local_day = start.astimezone(tz).date()
+
+    def midnight(days_before: int) -> dt.datetime:
+        return dt.datetime.combine(local_day - dt.timedelta(days=days_before), dt.time(0, 0), tzinfo=tz)
+
+    return {
+        Phase.WEEK_BEFORE: midnight(7),
+        Phase.NIGHT_BEFORE: midnight(1),
+        Phase.DAY_OF: midnight(0),
+        Phase.AFTER: start.astimezone(tz),
+    }
+
+
+def format_day(value: dt.datetime) -> str:
+    """ "Mon 2 March" / "lunes 2 de marzo": the format itself is translated."""
+    # Translators: a Django date format for a day, see https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date
+    return date_format(value.astimezone(hospital_tz()), pgettext("date format", "D j F"))
+
+
+def format_time(value: dt.datetime) -> str:
+    """ "8 a.m.", "8:30 a.m.", "midnight" / "08:00"."""
+    # Translators: a Django time format, see https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date
+    return date_format(value.astimezone(hospital_tz()), pgettext("time format", "P"))
+
+
+def format_moment(value: dt.datetime) -> str:
+    return _("%(day)s at %(time)s") % {"day": format_day(value), "time": format_time(value)}
+
+
+def localized(obj, field: str) -> str:
+    """The Spanish text of a protocol field when Spanish is active and the protocol has it."""
+    if translation.get_language() == "es":
+        return getattr(obj, f"{field}_es") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+def _patient_task(task: ChecklistTask, *, reportable: bool) -> PatientTask:
+    if task.status == ChecklistTask.Status.DONE:
+        state, label = TaskState.DONE, _("Done")
+    elif task.status == ChecklistTask.Status.NOT_APPLICABLE:
+        state, label = TaskState.NOT_NEEDED, _("Not needed")
+    elif task.awaits_verification:
+        state, label = TaskState.REPORTED, _("You told us this is done. A nurse will check it.")
+    else:
+        state, label = TaskState.TO_DO, _("To do")
+    return PatientTask(
+        task=task,
+        title=localized(task, "title"),
+        instructions=localized(task, "patient_instructions"),
+        due_text=_("By %(moment)s") % {"moment": format_moment(task.due_at)},
+        state=state,
+        state_label=label,
+        can_report=reportable and state == TaskState.TO_DO and task.responsible == Responsible.PATIENT,
+    )
+
+
+def _phase_when(phase: str, starts_at: dt.datetime, start: dt.datetime) -> str:
+    if phase == Phase.WEEK_BEFORE:
+        return _("from %(day)s") % {"day": format_day(starts_at)}
+    if phase == Phase.NIGHT_BEFORE:
+        return format_day(starts_at)
+    if phase == Phase.DAY_OF:
+        return _("%(day)s, procedure at %(time)s") % {"day": format_day(start), "time": format_time(start)}
+    return _("from %(day)s, after your procedure") % {"day": format_day(start)}
+
+
+def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> PatientChecklist:
+    """The episode as its patient sees it, in the active language (one query for the tasks)."""
+    now = now or timezone.now()
+    is_cancelled = episode.status == Episode.Status.CANCELLED
+    tasks = [_patient_task(task, reportable=not is_cancelled) for task in episode.tasks.in_timeline_order()]
+    starts = phase_starts(episode.scheduled_start)
+    begun = [phase for phase in Phase.values if starts[phase] <= now]
+    current = begun[-1] if begun else None
+    phases = [
+        PhaseStep(
+            phase=phase,
+            label=str(PHASE_LABELS[phase]),
+            when=_phase_when(phase, starts[phase], episode.scheduled_start),
+            starts_at=starts[phase],
+            is_current=phase == current,
+            is_past=phase in begun and phase != current,
+            tasks=[task for task in tasks if task.task.phase == phase],
+        )
+        for phase in Phase.values
+    ]
+    return PatientChecklist(
+        episode=episode,
+        procedure_when=format_moment(episode.scheduled_start),
+        phases=phases,
+        next_task=_next_task(tasks, now),
+        after_procedure=now >= episode.scheduled_start,
+        is_cancelled=is_cancelled,
+    )
+
+
+def _next_task(tasks: list[PatientTask], now: dt.datetime) -> PatientTask | None:
+    """The first open task still ahead, or one of the patient's own that is late (a nurse's late task is theirs)."""
+    open_tasks = [
+        task
+        for task in tasks
+        if task.state == TaskState.TO_DO and (task.task.due_at >= now or task.task.responsible == Responsible.PATIENT)
+    ]
+    return min(open_tasks, key=lambda task: (task.task.due_at, task.task.pk), default=None)
+
+
+def current_episode(user) -> Episode | None:
+    """The patient's procedure to show first: the next scheduled one, else the most recent."""
+    episodes = (
+        Episode.objects.visible_to(user).exclude(status=Episode.Status.CANCELLED).select_related("protocol_version")
+    )
+    return (
+        episodes.filter(status=Episode.Status.SCHEDULED).order_by("scheduled_start").first()
+        or episodes.order_by("-scheduled_start").first()
+    )
+
+
+def warning_signs_for(episode: Episode | None) -> WarningSigns:
+    """The warning signs of the episode's protocol version (or the current kyphoplasty protocol), localized."""
+    version = episode.protocol_version if episode else _default_protocol_version()
+    signs = list(version.warning_signs.order_by("position", "pk")) if version else []
+    return WarningSigns(
+        call=[localized(sign, "text") for sign in signs if sign.severity == WarningSign.Severity.CALL],
+        emergency=[localized(sign, "text") for sign in signs if sign.severity == WarningSign.Severity.EMERGENCY],
+        ward_phone=settings.WARD_PHONE,
+    )
+
+
+def _default_protocol_version():
+    protocol = Protocol.objects.filter(slug="kyphoplasty").first()
+    return protocol.current_version() if protocol else None

@@ -1,0 +1,141 @@
+"""Print view, PDF (WeasyPrint) and .ics calendar of the patient's checklist."""
+
+import datetime as dt
+import re
+import time
+import zlib
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+from weasyprint import HTML
+
+from checklists import services
+from portal import views
+
+DRIVER = "Arrange an adult to drive you home"
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages in the PDF's page tree (WeasyPrint compresses its objects, so inflate the streams first)."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL)
+    text = pdf + b"".join(zlib.decompress(stream) for stream in streams if stream[:1] == b"x")
+    return max(int(count) for count in re.findall(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", text, re.DOTALL))
+
+
+def laid_out_text(html: str) -> str:
+    """Every piece of text WeasyPrint put on the pages, in order."""
+    pieces = []
+
+    def walk(box):
+        if hasattr(box, "text"):
+            pieces.append(box.text)
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in HTML(string=html).render().pages:
+        walk(page._page_box)
+    return " ".join(pieces)
+
+
+@pytest.fixture
+def english(maria):
+    maria.preferred_language = "en"
+    maria.save()
+    return maria
+
+
+@pytest.fixture
+def pdf_html(monkeypatch):
+    """The HTML the PDF view hands to WeasyPrint, captured on its way through."""
+    captured = []
+
+    def capture(html):
+        captured.append(html)
+        return views_html_to_pdf(html)
+
+    views_html_to_pdf = views.html_to_pdf
+    monkeypatch.setattr(views, "html_to_pdf", capture)
+    return captured
+
+
+def test_pdf_download_holds_every_task_with_its_instructions(client, english, marias_episode, pdf_html):
+    client.force_login(english.user)
+
+    started = time.perf_counter()
+    response = client.get(reverse("portal:episode-pdf", args=[marias_episode.pk]))
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="kyphoplasty-checklist.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    assert 2 <= pdf_page_count(response.content) <= 6
+    text = laid_out_text(pdf_html[0])
+    for task in marias_episode.tasks.all():
+        assert task.title in text
+    assert "Lie flat on your back for about 1 hour so the bone cement can set hard." in text
+    assert "If you cannot move one or both legs, call 911" in text
+    # A budget, not a benchmark: the whole request including WeasyPrint's layout.
+    assert elapsed < 10
+
+
+def test_pdf_in_spanish(client, maria, marias_episode, pdf_html):
+    client.force_login(maria.user)
+
+    response = client.get(reverse("portal:episode-pdf", args=[marias_episode.pk]))
+
+    assert response.content.startswith(b"%PDF-")
+    text = laid_out_text(pdf_html[0])
+    assert "Pida a un adulto que maneje por usted de regreso a casa" in text
+    assert "Señales de alarma" in text
+
+
+def test_print_view_has_the_checklist_and_no_inline_code(client, english, marias_episode, nurse):
+    driver = marias_episode.tasks.get(title=DRIVER)
+    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    client.force_login(english.user)
+
+    page = client.get(reverse("portal:episode-print", args=[marias_episode.pk])).content.decode()
+
+    assert "Week before: from " in page
+    assert f"✓</span>\n        <div>\n          <h3>{DRIVER}</h3>" in page
+    assert "<script>" not in page
+    assert "style=" not in page
+    assert 'src="/static/portal/print.js"' in page
+
+
+def test_calendar_has_an_event_for_each_task_still_to_do(client, english, marias_episode, nurse):
+    driver = marias_episode.tasks.get(title=DRIVER)
+    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    client.force_login(english.user)
+
+    response = client.get(reverse("portal:episode-calendar", args=[marias_episode.pk]))
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    events = {str(event["summary"]): event for event in calendar.walk("VEVENT")}
+    open_tasks = marias_episode.tasks.exclude(pk=driver.pk)
+    assert set(events) == {"Your kyphoplasty procedure", *(task.title for task in open_tasks)}
+    for task in open_tasks:
+        event = events[task.title]
+        # iCalendar counts whole seconds.
+        assert event.decoded("dtstart") == task.due_at.replace(microsecond=0)
+        assert str(event["uid"]) == f"task-{task.pk}@testserver"
+        assert str(event["description"]) == task.patient_instructions
+        assert event.walk("VALARM")[0].decoded("trigger") == -dt.timedelta(hours=1)
+    procedure = events["Your kyphoplasty procedure"]
+    assert procedure.decoded("dtstart") == marias_episode.scheduled_start.replace(microsecond=0)
+
+
+def test_calendar_in_spanish_leaves_out_what_the_patient_already_reported(client, maria, marias_episode):
+    driver = marias_episode.tasks.get(title=DRIVER)
+    services.task_report_by_patient(task=driver, by=maria.user, expected_version=driver.version)
+    client.force_login(maria.user)
+
+    calendar = Calendar.from_ical(client.get(reverse("portal:episode-calendar", args=[marias_episode.pk])).content)
+
+    summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
+    assert "Su procedimiento de cifoplastia" in summaries
+    assert "Última comida ligera" in summaries
+    assert "Pida a un adulto que maneje por usted de regreso a casa" not in summaries

@@ -1,0 +1,207 @@
+"""A nurse or admin invites a patient: a login named after the email, and a one-time, expiring link."""
+
+import re
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from tests.factories import PatientFactory, UserFactory
+
+NEW_PASSWORD = "Cement-sets-in-1-hour"
+
+
+def invite(client, patient):
+    return client.post(reverse("portal:patient-invite", args=[patient.pk]))
+
+
+def later(seconds: float) -> float:
+    """A moment `seconds` from now, as a timestamp: time-machine then leaves the local timezone alone,
+    which matters because Django's tokens count naive local time."""
+    return timezone.now().timestamp() + seconds
+
+
+def link_in(message) -> str:
+    return re.search(r"http://testserver(/accounts/reset/\S+/)", message.body).group(1)
+
+
+def set_password_with(client, link: str):
+    """Follow the emailed link the way a browser does, and choose a password."""
+    response = client.get(link)
+    if response.status_code != 302:
+        return response
+    return client.post(response.url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+
+@pytest.fixture
+def rosa(db):
+    return PatientFactory(first_name="Rosa", last_name="Diaz", email="Rosa.Diaz@Example.org", preferred_language="en")
+
+
+def test_invitation_creates_a_patient_login_named_after_the_lowercased_email(client, nurse, rosa):
+    client.force_login(nurse)
+
+    response = invite(client, rosa)
+
+    assert response.status_code == 302
+    assert response.url == reverse("checklists:patient-detail", args=[rosa.pk])
+    rosa.refresh_from_db()
+    assert rosa.user.username == rosa.user.email == "rosa.diaz@example.org"
+    assert rosa.user.role == Role.PATIENT
+    assert not rosa.user.has_usable_password()
+    assert [message.to for message in mail.outbox] == [["rosa.diaz@example.org"]]
+    assert "rosa.diaz@example.org" in mail.outbox[0].body
+    assert settings.WARD_PHONE in mail.outbox[0].body
+
+
+def test_patient_sets_a_password_with_the_link_and_logs_in_to_their_checklist(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    link = link_in(mail.outbox[0])
+    client.logout()
+
+    response = set_password_with(client, link)
+
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_complete")
+    logged_in = client.post(reverse("login"), {"username": "rosa.diaz@example.org", "password": NEW_PASSWORD})
+    assert logged_in.status_code == 302
+    assert client.get(reverse("portal:checklist")).status_code == 200
+
+
+def test_a_used_link_does_not_work_a_second_time(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    link = link_in(mail.outbox[0])
+    client.logout()
+    set_password_with(client, link)
+
+    response = client.get(link, follow=True)
+
+    assert response.context["validlink"] is False
+    assert "This link no longer works" in response.content.decode()
+    rosa.refresh_from_db()
+    assert rosa.user.check_password(NEW_PASSWORD)
+
+
+def test_the_link_expires_after_the_configured_time(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    link = link_in(mail.outbox[0])
+    client.logout()
+
+    with time_machine.travel(later(settings.PASSWORD_RESET_TIMEOUT + 1)):
+        response = client.get(link, follow=True)
+
+    assert response.context["validlink"] is False
+    rosa.refresh_from_db()
+    assert not rosa.user.has_usable_password()
+
+
+def test_the_link_still_works_just_before_it_expires(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    link = link_in(mail.outbox[0])
+    client.logout()
+
+    with time_machine.travel(later(settings.PASSWORD_RESET_TIMEOUT - 60)):
+        response = set_password_with(client, link)
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert response.url == reverse("password_reset_complete")
+
+
+def test_reinviting_sends_a_fresh_link_to_the_same_login(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    rosa.refresh_from_db()
+    first_user = rosa.user
+
+    with time_machine.travel(later(24 * 60 * 60)):
+        response = invite(client, rosa)
+
+    assert response.status_code == 302
+    rosa.refresh_from_db()
+    assert rosa.user == first_user
+    assert User.objects.filter(role=Role.PATIENT).count() == 1
+    assert len(mail.outbox) == 2
+    assert link_in(mail.outbox[0]) != link_in(mail.outbox[1])
+
+
+def test_reinvite_after_the_password_was_set_gives_a_working_link(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    client.logout()
+    set_password_with(client, link_in(mail.outbox[0]))
+    client.force_login(nurse)
+
+    invite(client, rosa)
+    client.logout()
+
+    assert set_password_with(client, link_in(mail.outbox[1])).url == reverse("password_reset_complete")
+
+
+def test_admin_can_invite_too(client, admin_user, rosa):
+    client.force_login(admin_user)
+
+    assert invite(client, rosa).status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_patient_without_an_email_cannot_be_invited(client, nurse):
+    patient = PatientFactory(first_name="Nomail", email="")
+    client.force_login(nurse)
+
+    response = invite(client, patient)
+
+    assert response.status_code == 400
+    assert "has no email address on file" in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.user is None
+    assert mail.outbox == []
+
+
+def test_email_already_used_by_another_login_is_refused(client, nurse, rosa):
+    UserFactory(username="rosa.diaz@example.org", role=Role.NURSE)
+    client.force_login(nurse)
+
+    response = invite(client, rosa)
+
+    assert response.status_code == 400
+    assert "already belongs to another login" in response.content.decode()
+    rosa.refresh_from_db()
+    assert rosa.user is None
+
+
+def test_invitation_email_is_in_the_patients_language(client, nurse):
+    patient = PatientFactory(first_name="Ana", email="ana@example.org", preferred_language="es")
+    client.force_login(nurse)
+
+    invite(client, patient)
+
+    assert mail.outbox[0].subject == "Su lista en Kypho Tracker: elija su contraseña"
+    assert "Hola, Ana:" in mail.outbox[0].body
+    assert "El enlace funciona una sola vez" in mail.outbox[0].body
+
+
+def test_invitation_is_in_the_patients_history(client, nurse, rosa):
+    client.force_login(nurse)
+
+    invite(client, rosa)
+
+    record = rosa.history.latest()
+    assert record.history_user == nurse
+    assert record.history_change_reason == "Portal invitation sent to rosa.diaz@example.org"
+
+
+def test_patient_page_offers_the_invitation_to_the_care_team(client, nurse, rosa):
+    client.force_login(nurse)
+
+    page = client.get(reverse("checklists:patient-detail", args=[rosa.pk])).content.decode()
+
+    assert reverse("portal:patient-invite", args=[rosa.pk]) in page
+    assert "Invite to the patient portal" in page

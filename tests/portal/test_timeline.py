@@ -1,0 +1,198 @@
+"""The patient's timeline: four phases with real dates, the current one highlighted, what is next first."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from checklists import services
+from checklists.models import Phase
+from portal.timeline import patient_checklist, phase_starts
+from tests.factories import PatientFactory, schedule_episode, small_protocol_version
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def schedule(nurse, patient_user):
+    patient = PatientFactory(user=patient_user, first_name="Pat", preferred_language="en")
+
+    def schedule_at(start: dt.datetime):
+        return schedule_episode(by=nurse, patient=patient, protocol_version=small_protocol_version(), start=start)
+
+    return schedule_at
+
+
+def headings(episode, now) -> list[str]:
+    with translation.override("en"):
+        return [phase.heading for phase in patient_checklist(episode, now=now).phases]
+
+
+def due_texts(episode, now) -> dict[str, str]:
+    with translation.override("en"):
+        return {item.task.title: item.due_text for item in patient_checklist(episode, now=now).tasks}
+
+
+def test_monday_morning_procedure_shows_each_phase_with_its_real_date(schedule):
+    episode = schedule(at(2026, 3, 16, 8, 0))
+
+    assert headings(episode, now=at(2026, 3, 1, 12, 0)) == [
+        "Week before: from Mon 9 March",
+        "Night before: Sun 15 March",
+        "Day of: Mon 16 March, procedure at 8 a.m.",
+        "After: from Mon 16 March, after your procedure",
+    ]
+    assert due_texts(episode, now=at(2026, 3, 1, 12, 0)) == {
+        "Arrange a driver": "By Mon 9 March at 9 a.m.",
+        "Last solid food": "By Mon 16 March at midnight",
+        "Consent signed": "By Mon 16 March at 7 a.m.",
+        "Lie flat": "By Mon 16 March at 9 a.m.",
+    }
+
+
+def test_monday_after_the_spring_daylight_saving_change(schedule):
+    # Clocks go forward at 2:00 on Sunday 8 March 2026: the night before is 23 hours long.
+    episode = schedule(at(2026, 3, 9, 8, 0))
+
+    week_before, night_before, *_ = headings(episode, now=at(2026, 3, 1, 12, 0))
+    assert (week_before, night_before) == ("Week before: from Mon 2 March", "Night before: Sun 8 March")
+    assert phase_starts(episode.scheduled_start)[Phase.NIGHT_BEFORE] == at(2026, 3, 8, 0, 0)
+    # 8 hours of real time before 8:00 EDT is midnight: no hour lost or gained on the clock face.
+    assert due_texts(episode, now=at(2026, 3, 1))["Last solid food"] == "By Mon 9 March at midnight"
+
+
+def test_sunday_procedure_on_the_spring_change_counts_real_hours(schedule):
+    episode = schedule(at(2026, 3, 8, 8, 0))
+
+    texts = due_texts(episode, now=at(2026, 3, 1))
+
+    # 8:00 EDT minus 8 real hours is 23:00 EST the evening before (not midnight: an hour was skipped).
+    assert texts["Last solid food"] == "By Sat 7 March at 11 p.m."
+    # A clock-time rule stays at 9:00 on the wall clock, a week before in calendar days.
+    assert texts["Arrange a driver"] == "By Sun 1 March at 9 a.m."
+    assert headings(episode, now=at(2026, 3, 1))[:2] == ["Week before: from Sun 1 March", "Night before: Sat 7 March"]
+
+
+def test_sunday_procedure_on_the_autumn_change_counts_real_hours(schedule):
+    # Clocks go back at 2:00 on Sunday 1 November 2026: 1:00 happens twice.
+    episode = schedule(at(2026, 11, 1, 8, 0))
+
+    texts = due_texts(episode, now=at(2026, 10, 20))
+
+    assert texts["Last solid food"] == "By Sun 1 November at 1 a.m."
+    assert episode.tasks.get(title="Last solid food").due_at == dt.datetime(2026, 11, 1, 5, 0, tzinfo=dt.UTC)
+    assert headings(episode, now=at(2026, 10, 20))[1] == "Night before: Sat 31 October"
+
+
+@pytest.mark.parametrize(
+    ("now", "current"),
+    [
+        (at(2026, 3, 1, 23, 59), None),
+        (at(2026, 3, 2, 0, 0), Phase.WEEK_BEFORE),
+        (at(2026, 3, 8, 3, 30), Phase.NIGHT_BEFORE),  # an hour after the clocks went forward
+        (at(2026, 3, 9, 7, 59), Phase.DAY_OF),
+        (at(2026, 3, 9, 8, 0), Phase.AFTER),
+    ],
+)
+def test_the_current_phase_follows_the_clock(schedule, now, current):
+    episode = schedule(at(2026, 3, 9, 8, 0))
+
+    phases = patient_checklist(episode, now=now).phases
+
+    assert [phase.phase for phase in phases if phase.is_current] == ([current] if current else [])
+
+
+def test_next_is_the_first_open_task_ahead_or_the_patients_own_late_task(schedule, nurse):
+    episode = schedule(at(2026, 3, 16, 8, 0))
+    now = at(2026, 3, 12, 12, 0)
+
+    # "Arrange a driver" (the patient's, due 9 March) is late: it stays first until done.
+    assert patient_checklist(episode, now=now).next_task.task.title == "Arrange a driver"
+
+    driver = episode.tasks.get(title="Arrange a driver")
+    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+
+    assert patient_checklist(episode, now=now).next_task.task.title == "Last solid food"
+
+
+def test_a_nurses_late_task_is_not_the_patients_next_step(schedule, nurse):
+    episode = schedule(at(2026, 3, 16, 8, 0))
+    for title in ("Arrange a driver", "Last solid food"):
+        task = episode.tasks.get(title=title)
+        services.task_complete(task=task, by=nurse, expected_version=task.version)
+
+    # 7:30 on the day: "Consent signed" (clinician, due 7:00) is late; next for the patient is after it.
+    assert patient_checklist(episode, now=at(2026, 3, 16, 7, 30)).next_task.task.title == "Lie flat"
+
+
+def test_checklist_page_highlights_the_current_phase_ticks_done_tasks_and_puts_next_first(
+    client, patient_user, schedule, nurse
+):
+    episode = schedule(at(2026, 3, 16, 8, 0))
+    consent = episode.tasks.get(title="Consent signed")
+    services.task_complete(task=consent, by=nurse, expected_version=consent.version)
+    client.force_login(patient_user)
+
+    with time_machine.travel(at(2026, 3, 15, 20, 0).timestamp()):
+        page = client.get(reverse("portal:checklist")).content.decode()
+
+    assert page.index("Next for you") < page.index("Step by step")
+    current = page[page.index('aria-current="step"') :]
+    assert current.index("Night before: Sun 15 March") < current.index("Day of")
+    assert page.count('aria-current="step"') == 1
+    assert "✓ </span>Consent signed" in page
+    assert "Do this." in page  # the task's plain-language instructions
+
+
+def test_warning_signs_come_after_the_timeline_before_the_procedure_and_first_after_it(
+    client, patient_user, schedule, settings
+):
+    settings.WARD_PHONE = "(555) 987-6543"
+    schedule(at(2026, 3, 16, 8, 0))
+    client.force_login(patient_user)
+
+    with time_machine.travel(at(2026, 3, 10, 12, 0).timestamp()):
+        before = client.get(reverse("portal:checklist")).content.decode()
+    with time_machine.travel(at(2026, 3, 16, 12, 0).timestamp()):
+        after = client.get(reverse("portal:checklist")).content.decode()
+
+    assert before.index("Step by step") < before.index('id="warning-signs-heading"')
+    assert after.index('id="warning-signs-heading"') < after.index("Next for you") < after.index("Step by step")
+    assert '<a href="tel:5559876543" class="alert-link">(555) 987-6543</a>' in after
+    assert "Fever" in after
+
+
+def test_warning_signs_page_is_reachable_from_every_portal_page(client, patient_user, schedule):
+    episode = schedule(at(2026, 3, 16, 8, 0))
+    client.force_login(patient_user)
+
+    for url in (reverse("portal:checklist"), reverse("portal:episode", args=[episode.pk])):
+        assert reverse("portal:warning-signs") in client.get(url).content.decode()
+    page = client.get(reverse("portal:warning-signs")).content.decode()
+    assert "Fever" in page
+    assert "Call 911" in page
+
+
+def test_patient_with_no_procedure_is_told_to_call(client, patient_user, settings):
+    PatientFactory(user=patient_user)
+    client.force_login(patient_user)
+
+    page = client.get(reverse("portal:checklist")).content.decode()
+
+    assert "You have no procedure scheduled." in page
+    assert f"call the ward at {settings.WARD_PHONE}." in page
+
+
+def test_checklist_page_query_count_does_not_grow_with_tasks(client, patient_user, schedule, django_assert_num_queries):
+    schedule(at(2026, 3, 16, 8, 0))
+    client.force_login(patient_user)
+    # session, user, preferred language, current episode, its tasks, warning signs, other episodes.
+    with django_assert_num_queries(7):
+        client.get(reverse("portal:checklist"))
