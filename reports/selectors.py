@@ -88,11 +88,13 @@ def blocks_readiness(scheduled_start) -> Q:
 
 
 def task_counts() -> dict[str, Count]:
+    # Rows counted on episode_id (never null), not id: every task column the report reads can then
+    # come from one covering index, without visiting the table.
     return {
-        "total": Count("pk"),
-        "done": Count("pk", filter=DONE),
-        "not_applicable": Count("pk", filter=NOT_APPLICABLE),
-        "on_time": Count("pk", filter=ON_TIME),
+        "total": Count("episode"),
+        "done": Count("episode", filter=DONE),
+        "not_applicable": Count("episode", filter=NOT_APPLICABLE),
+        "on_time": Count("episode", filter=ON_TIME),
     }
 
 
@@ -183,9 +185,9 @@ def rates_by_nurse(scope: ReportScope) -> list[NurseRow]:
         .exclude(status=ChecklistTask.Status.PENDING)
         .values("completed_by", "completed_by__first_name", "completed_by__last_name", "completed_by__username")
         .annotate(
-            done=Count("pk", filter=DONE),
-            on_time=Count("pk", filter=ON_TIME),
-            not_applicable=Count("pk", filter=NOT_APPLICABLE),
+            done=Count("episode", filter=DONE),
+            on_time=Count("episode", filter=ON_TIME),
+            not_applicable=Count("episode", filter=NOT_APPLICABLE),
         )
         .order_by("completed_by__last_name", "completed_by__first_name", "completed_by__username")
     )
@@ -227,8 +229,8 @@ def weekly_trend(scope: ReportScope) -> list[WeekRow]:
             completed=Count("episode", distinct=True),
             # Ready = completed minus those with a task that blocks readiness; see the module docstring.
             not_ready=Count("episode", distinct=True, filter=blocks_readiness(F("episode__scheduled_start"))),
-            done=Count("pk", filter=DONE),
-            on_time=Count("pk", filter=ON_TIME),
+            done=Count("episode", filter=DONE),
+            on_time=Count("episode", filter=ON_TIME),
         )
     )
     by_week = {
