@@ -1,0 +1,85 @@
+"""Real headless Chromium on a 360 px phone: the demo patient reports a task, the nurse sees it."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from accounts.models import User
+from checklists import services
+from checklists.models import ChecklistTask, Episode
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+DRIVER = "Arrange an adult to drive you home"
+DRIVER_ES = "Pida a un adulto que maneje por usted de regreso a casa"
+
+
+def log_in(page: Page, url: str, *, username: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def demo_with_the_driver_still_to_arrange() -> ChecklistTask:
+    """The demo, with Maria's driver task open: the demo's random ticking may have closed it already."""
+    call_command("seed_demo")
+    driver = ChecklistTask.objects.get(episode__patient__mrn="DEMO-015", title=DRIVER)
+    if not driver.is_pending:
+        nurse = User.objects.get(username="nurse")
+        services.task_reopen(task=driver, by=nurse, expected_version=driver.version, reason="Driver fell through")
+    return ChecklistTask.objects.get(pk=driver.pk)
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.browser_context_args(viewport=PHONE)
+def test_demo_patient_reports_the_driver_on_a_phone_and_the_nurse_sees_it(live_server, page: Page, browser: Browser):
+    driver = demo_with_the_driver_still_to_arrange()
+
+    log_in(page, f"{live_server.url}/", username="patient", password="kypho-patient")
+
+    # Maria prefers Spanish: the portal is in Spanish without her asking.
+    expect(page.get_by_role("heading", name="Mi lista de tareas", level=1)).to_be_visible()
+    assert fits_the_screen(page)
+    task = page.locator(f"#task-{driver.pk}")
+    expect(task).to_contain_text(DRIVER_ES)
+    expect(task).to_contain_text("Pídale a un adulto de confianza")
+    button = task.get_by_role("button", name=re.compile("^Ya lo hice"))
+    box = button.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 target size (minimum)
+    button.click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"Le avisamos a su enfermera que «{DRIVER_ES}» está hecho.")
+    expect(page.locator(f"#task-{driver.pk}")).to_contain_text("Nos dijo que ya está hecho")
+    expect(page.locator(f"#task-{driver.pk}").get_by_role("button")).to_have_count(0)
+    assert fits_the_screen(page)
+    driver.refresh_from_db()
+    assert driver.awaits_verification
+
+    nurse_page = browser.new_context(viewport=PHONE).new_page()
+    episode = Episode.objects.get(patient__mrn="DEMO-015")
+    log_in(nurse_page, f"{live_server.url}/episodes/{episode.pk}/", username="nurse", password="kypho-nurse")
+    row = nurse_page.locator(f"#task-{driver.pk}")
+    expect(row).to_contain_text("Patient reported done")
+    expect(row.get_by_role("button", name="Verify and mark done")).to_be_visible()
+    nurse_page.context.close()
+
+
+@pytest.mark.browser_context_args(viewport=PHONE)
+def test_patient_switches_to_english_and_back(live_server, page: Page):
+    demo_with_the_driver_still_to_arrange()
+    log_in(page, f"{live_server.url}/", username="patient", password="kypho-patient")
+    expect(page.get_by_role("heading", name="Mi lista de tareas", level=1)).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.get_by_role("heading", name="My checklist", level=1)).to_be_visible()
+    expect(page.locator("body")).to_contain_text(DRIVER)
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name="Mi lista de tareas", level=1)).to_be_visible()
