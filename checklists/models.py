@@ -430,6 +430,13 @@ class ChecklistTask(TaskDefinition):
                 condition=Q(is_critical=True, status="pending"),
                 name="task_open_critical_idx",
             ),
+            # The completion report aggregates these columns over many episodes: on PostgreSQL
+            # the index covers them, so the report never reads the wide task rows.
+            models.Index(
+                fields=["episode"],
+                include=["phase", "title", "status", "is_critical", "due_at", "completed_at", "completed_by"],
+                name="task_report_idx",
+            ),
         ]
 
     @property
