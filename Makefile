@@ -48,7 +48,9 @@ lint: install
 test: install system-packages lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The worklist benchmark (not a test): 5,000 episodes into fresh databases, SQLite then PostgreSQL.
+# The benchmarks (not tests), into fresh databases: the worklist with 5,000 episodes on SQLite and
+# PostgreSQL, then the completion report with 50,000 episodes and 1M tasks on PostgreSQL.
 bench: install
 	$(BIN)/python benchmarks/worklist.py --database sqlite
 	$(BIN)/python benchmarks/worklist.py --database postgresql
+	$(BIN)/python benchmarks/reports.py

@@ -1,5 +1,6 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Role(models.TextChoices):
@@ -8,14 +9,23 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+class CaseInsensitiveUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Log-in ignores case: patients' usernames are their email addresses, typed as they like."""
+        return self.get(username__iexact=username)
+
+
 class User(AbstractUser):
     """A login. What it may see and do follows from its role, never from is_superuser."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
 
+    objects = CaseInsensitiveUserManager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ignoring_case"),
         ]
 
     @property

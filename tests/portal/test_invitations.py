@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,3 +206,21 @@ def test_patient_page_offers_the_invitation_to_the_care_team(client, nurse, rosa
 
     assert reverse("portal:patient-invite", args=[rosa.pk]) in page
     assert "Invite to the patient portal" in page
+
+
+def test_a_patient_can_log_in_with_their_email_in_any_case(client, patient_user):
+    patient_user.username = "pat@example.org"
+    patient_user.set_password("a-long-pass-phrase")
+    patient_user.save()
+
+    response = client.post(reverse("login"), {"username": "Pat@Example.ORG", "password": "a-long-pass-phrase"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(patient_user.pk)
+
+
+def test_two_logins_cannot_differ_only_in_case(db, patient_user):
+    patient_user.username = "pat@example.org"
+    patient_user.save()
+    with pytest.raises(IntegrityError):
+        UserFactory(username="PAT@example.org")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from checklists import services
-from checklists.models import ChecklistTask, Episode, Patient, Protocol
+from checklists.models import ChecklistTask, Episode, Patient, Protocol, Responsible
 
 DEMO_USERS = [
     # username, password, role, first name, last name
@@ -153,7 +153,15 @@ class Command(BaseCommand):
                 by=users["nurse"],
             )
             # Every fifth upcoming procedure has all its hard stops done: the worklist shows "Ready".
-            self._tick_tasks(episode, rng, nurses, now, all_critical_done=start > now and index % 5 == 2)
+            # Maria's own tasks stay open, for her to report in the portal ("I've done this").
+            self._tick_tasks(
+                episode,
+                rng,
+                nurses,
+                now,
+                all_critical_done=start > now and index % 5 == 2,
+                patient_tasks_open=is_portal_patient,
+            )
             if start < now:
                 if index == 3:
                     services.episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
@@ -162,12 +170,21 @@ class Command(BaseCommand):
         self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
 
     def _tick_tasks(
-        self, episode: Episode, rng: random.Random, nurses: list[User], now: dt.datetime, *, all_critical_done: bool
+        self,
+        episode: Episode,
+        rng: random.Random,
+        nurses: list[User],
+        now: dt.datetime,
+        *,
+        all_critical_done: bool,
+        patient_tasks_open: bool,
     ) -> None:
         """A realistic mix: most past-due tasks done, a few not applicable, some left overdue."""
         for task in episode.tasks.all():
             roll = rng.random()
             nurse = rng.choice(nurses)
+            if patient_tasks_open and task.responsible == Responsible.PATIENT:
+                continue
             if all_critical_done and task.is_critical:
                 services.task_complete(task=task, by=nurse, expected_version=task.version)
             elif task.due_at < now:
