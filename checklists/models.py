@@ -468,9 +468,12 @@ class ChecklistTask(TaskDefinition):
         self.patient_reported_at = None
         self.version += 1
 
-    def mark_done(self, *, by, note: str = "") -> None:
+    def mark_done(self, *, by, note: str = "", done_at: dt.datetime | None = None) -> None:
+        """`done_at` records a task done earlier than it is entered (the history keeps when it was)."""
         self._require_status(self.Status.PENDING, "Only a pending task can be marked done.")
-        self._close(self.Status.DONE, by=by, note=note, reason="")
+        if done_at is not None and done_at > timezone.now():
+            raise TaskStateError("A task cannot be recorded as done in the future.")
+        self._close(self.Status.DONE, by=by, note=note, reason="", at=done_at)
 
     def mark_not_applicable(self, *, by, reason: str, note: str = "") -> None:
         self._require_status(self.Status.PENDING, "Only a pending task can be marked not applicable.")
@@ -493,10 +496,10 @@ class ChecklistTask(TaskDefinition):
         if self.status != status:
             raise TaskStateError(message)
 
-    def _close(self, status: str, *, by, note: str, reason: str) -> None:
+    def _close(self, status: str, *, by, note: str, reason: str, at: dt.datetime | None = None) -> None:
         self.status = status
         self.completed_by = by
-        self.completed_at = timezone.now()
+        self.completed_at = at or timezone.now()
         self.reason = reason
         if note.strip():
             self.note = note.strip()

@@ -153,15 +153,17 @@ def _required_reason(reason: str, message: str) -> str:
     return reason.strip()
 
 
-def task_complete(*, task: ChecklistTask, by, expected_version: int, note: str = "") -> ChecklistTask:
-    """Mark a task done."""
+def task_complete(
+    *, task: ChecklistTask, by, expected_version: int, note: str = "", done_at: dt.datetime | None = None
+) -> ChecklistTask:
+    """Mark a task done (now, or at the earlier moment `done_at` it was really done)."""
     return _change_task(
         task,
         by=by,
         expected_version=expected_version,
         attempted_status=ChecklistTask.Status.DONE,
         reason="",
-        change=lambda locked: locked.mark_done(by=by, note=note),
+        change=lambda locked: locked.mark_done(by=by, note=note, done_at=done_at),
     )
 
 

@@ -1,9 +1,11 @@
 """Ticking tasks: each change goes through one service and lands in the audit trail."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from checklists import services
 from checklists.models import ChecklistTask, RejectedTaskChange, TaskStateError
@@ -117,3 +119,20 @@ def test_two_nurses_changing_one_task_at_the_same_moment_one_wins_and_both_are_r
         assert task.version == 2
         assert task.history.count() == 2
         assert RejectedTaskChange.objects.filter(task=task).count() == 1
+
+
+def test_a_task_done_earlier_keeps_when_it_was_done_and_the_history_keeps_when_it_was_recorded(consent, nurse):
+    earlier = timezone.now() - dt.timedelta(hours=3)
+    services.task_complete(task=consent, by=nurse, expected_version=1, done_at=earlier)
+    consent.refresh_from_db()
+    assert consent.completed_at == earlier
+    assert consent.history.latest().history_date > earlier
+
+
+def test_a_task_cannot_be_recorded_as_done_in_the_future(consent, nurse):
+    with pytest.raises(TaskStateError):
+        services.task_complete(
+            task=consent, by=nurse, expected_version=1, done_at=timezone.now() + dt.timedelta(minutes=5)
+        )
+    consent.refresh_from_db()
+    assert consent.is_pending

@@ -189,10 +189,19 @@ class Command(BaseCommand):
                 services.task_complete(task=task, by=nurse, expected_version=task.version)
             elif task.due_at < now:
                 if roll < 0.8:
-                    services.task_complete(task=task, by=nurse, expected_version=task.version)
+                    services.task_complete(
+                        task=task, by=nurse, expected_version=task.version, done_at=self._done_at(task, rng, now)
+                    )
                 elif roll < 0.88:
                     services.task_mark_not_applicable(
                         task=task, by=nurse, expected_version=task.version, reason="Not needed for this patient"
                     )
             elif roll < 0.2 and task.status == ChecklistTask.Status.PENDING:
                 services.task_complete(task=task, by=nurse, expected_version=task.version)
+
+    @staticmethod
+    def _done_at(task: ChecklistTask, rng: random.Random, now: dt.datetime) -> dt.datetime:
+        """When a past task was really done: mostly some hours before it was due, one in seven late."""
+        if rng.random() < 1 / 7:
+            return min(task.due_at + dt.timedelta(minutes=rng.randrange(10, 240)), now)
+        return task.due_at - dt.timedelta(minutes=rng.randrange(5, 48 * 60))
