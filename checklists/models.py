@@ -105,6 +105,19 @@ class ProtocolVersion(models.Model):
 class TaskDefinition(models.Model):
     """What a task says and when it is due: shared by the template and the per-episode snapshot."""
 
+    # What the task says and who does it; the due rule is the three due_* fields.
+    CONTENT_FIELDS = (
+        "phase",
+        "title",
+        "title_es",
+        "patient_instructions",
+        "patient_instructions_es",
+        "nurse_guidance",
+        "responsible",
+        "is_critical",
+    )
+    DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
+
     phase = models.CharField(max_length=16, choices=Phase.choices)
     position = models.PositiveSmallIntegerField(help_text="Order within the phase.")
     title = models.CharField(max_length=120)

@@ -22,19 +22,7 @@ class ProtocolTaskForm(forms.ModelForm):
 
     class Meta:
         model = TaskTemplate
-        fields = [
-            "phase",
-            "title",
-            "title_es",
-            "patient_instructions",
-            "patient_instructions_es",
-            "nurse_guidance",
-            "responsible",
-            "is_critical",
-            "due_offset_minutes",
-            "due_day_offset",
-            "due_clock_time",
-        ]
+        fields = [*TaskTemplate.CONTENT_FIELDS, *TaskTemplate.DUE_RULE_FIELDS]
         labels = {
             "is_critical": "Critical (a hard stop: the patient is not ready without it)",
             "due_offset_minutes": "Minutes from the start",

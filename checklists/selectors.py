@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
+from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange, TaskTemplate
 
 
 @dataclass(frozen=True)
@@ -150,19 +150,6 @@ def protocol_version_outline(version) -> list[ProtocolPhase]:
     ]
 
 
-# What a version diff compares, besides the due rule; the position is reported per phase as a reorder.
-DIFF_FIELDS = (
-    "phase",
-    "title",
-    "title_es",
-    "patient_instructions",
-    "patient_instructions_es",
-    "nurse_guidance",
-    "responsible",
-    "is_critical",
-)
-
-
 @dataclass(frozen=True)
 class TaskChange:
     old: object
@@ -244,7 +231,8 @@ def protocol_version_diff(old, new) -> VersionDiff:
 
 def _task_differences(old, new) -> list[tuple[str, str, str]]:
     differences = []
-    for name in DIFF_FIELDS:
+    # The due rule is compared in words; the position is reported per phase as a reorder.
+    for name in TaskTemplate.CONTENT_FIELDS:
         if getattr(old, name) != getattr(new, name):
             field = old._meta.get_field(name)
             label = str(field.verbose_name)
