@@ -69,6 +69,8 @@ def test_nurse_ticks_a_critical_task_on_a_blocked_episode_and_the_badge_changes_
     expect(driver.locator(".status-badge")).to_have_text("Done")
     expect(week_before).to_have_text("1 of 1 closed")
     assert page.evaluate("window.__sameDocument") is True
+    # Focus moves to the message, not back to the top of the page.
+    assert page.evaluate("document.activeElement.classList.contains('alert')") is True
     assert page.url == episode_url
     task = blocked_episode.tasks.get(title="Arrange a driver")
     assert task.status == ChecklistTask.Status.DONE
