@@ -176,13 +176,26 @@ class TaskDefinition(models.Model):
             day = f"{abs(days)} days {'before' if days < 0 else 'after'}"
         return f"{day} at {self.due_clock_time:%H:%M}"
 
+    @property
+    def title_key(self) -> str:
+        """The title ignoring case and spacing: two titles with the same key are the same task."""
+        return " ".join(self.title.split()).casefold()
+
     def definition_fields(self) -> dict:
         """The content fields, to copy a definition into a new template or task."""
         return {field.name: getattr(self, field.name) for field in TaskDefinition._meta.get_fields()}
 
 
+class TaskDefinitionQuerySet(models.QuerySet):
+    def in_timeline_order(self):
+        """Phases in the order they happen, then each task's position within its phase."""
+        return self.alias(phase_rank=Phase.timeline_rank()).order_by("phase_rank", "position", "pk")
+
+
 class TaskTemplate(TaskDefinition):
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="tasks")
+
+    objects = TaskDefinitionQuerySet.as_manager()
 
     class Meta(TaskDefinition.Meta):
         ordering = ["protocol_version", "phase", "position"]
@@ -384,11 +397,6 @@ class Episode(models.Model):
         return Readiness(self.readiness).label
 
 
-class ChecklistTaskQuerySet(models.QuerySet):
-    def in_timeline_order(self):
-        return self.alias(phase_rank=Phase.timeline_rank()).order_by("phase_rank", "position")
-
-
 class ChecklistTask(TaskDefinition):
     """One task of one episode: a snapshot of its template, ticked off by nurses (or patients)."""
 
@@ -416,7 +424,7 @@ class ChecklistTask(TaskDefinition):
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
-    objects = ChecklistTaskQuerySet.as_manager()
+    objects = TaskDefinitionQuerySet.as_manager()
 
     class Meta(TaskDefinition.Meta):
         ordering = ["episode", "due_at"]

@@ -179,26 +179,18 @@ def protocol_version_diff(old, new) -> VersionDiff:
     tasks of both versions is matched across phases, as a phase change. A renamed task shows as
     removed and added. Moves within a phase are reported per phase, not per task.
     """
-    phase_rank = {phase: rank for rank, phase in enumerate(Phase.values)}
-
-    def timeline(version) -> list:
-        return sorted(version.tasks.all(), key=lambda task: (phase_rank[task.phase], task.position, task.pk))
-
-    def title_key(task) -> str:
-        return " ".join(task.title.split()).casefold()
-
-    old_tasks, new_tasks = timeline(old), timeline(new)
-    new_by_key = {(task.phase, title_key(task)): task for task in new_tasks}
+    old_tasks, new_tasks = list(old.tasks.in_timeline_order()), list(new.tasks.in_timeline_order())
+    new_by_key = {(task.phase, task.title_key): task for task in new_tasks}
     pairs = {}  # old task pk -> new task
     for task in old_tasks:
-        match = new_by_key.get((task.phase, title_key(task)))
+        match = new_by_key.get((task.phase, task.title_key))
         if match is not None:
             pairs[task.pk] = match
     matched_new = {task.pk for task in pairs.values()}
     unmatched_old = [task for task in old_tasks if task.pk not in pairs]
     unmatched_new = [task for task in new_tasks if task.pk not in matched_new]
-    old_keys = [title_key(task) for task in unmatched_old]
-    new_keys = [title_key(task) for task in unmatched_new]
+    old_keys = [task.title_key for task in unmatched_old]
+    new_keys = [task.title_key for task in unmatched_new]
     for task, key in zip(unmatched_old, old_keys, strict=True):
         if old_keys.count(key) == 1 and new_keys.count(key) == 1:
             pairs[task.pk] = unmatched_new[new_keys.index(key)]
@@ -210,7 +202,7 @@ def protocol_version_diff(old, new) -> VersionDiff:
             fields = _task_differences(task, pairs[task.pk])
             if fields:
                 changed.append(TaskChange(task, pairs[task.pk], fields))
-    changed.sort(key=lambda change: (phase_rank[change.new.phase], change.new.position))
+    changed.sort(key=lambda change: (Phase.values.index(change.new.phase), change.new.position))
 
     reordered = []
     for phase, label in Phase.choices:

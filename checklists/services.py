@@ -326,16 +326,16 @@ def protocol_version_publish(*, version: ProtocolVersion) -> ProtocolVersion:
 
 def protocol_version_problems(version: ProtocolVersion) -> list[str]:
     """Why this version may not be published yet (empty when it may), in timeline order."""
-    tasks = sorted(version.tasks.all(), key=lambda task: (Phase.values.index(task.phase), task.position, task.pk))
+    tasks = list(version.tasks.in_timeline_order())
     if not tasks:
         return ["A protocol version needs at least one task."]
     problems = []
     if not any(task.is_critical and task.phase == Phase.DAY_OF for task in tasks):
         problems.append("Mark at least one day-of task as critical: without one, nothing stops an unprepared start.")
-    titles = Counter((task.phase, _title_key(task.title)) for task in tasks)
+    titles = Counter((task.phase, task.title_key) for task in tasks)
     reported = set()
     for task in tasks:
-        key = (task.phase, _title_key(task.title))
+        key = (task.phase, task.title_key)
         if titles[key] > 1 and key not in reported:
             reported.add(key)
             problems.append(
@@ -433,7 +433,7 @@ def _check_task(task: TaskTemplate) -> None:
     same_title = [
         other.pk
         for other in task.protocol_version.tasks.filter(phase=task.phase).exclude(pk=task.pk)
-        if _title_key(other.title) == _title_key(task.title)
+        if other.title_key == task.title_key
     ]
     if same_title:
         errors["title"] = f"“{Phase(task.phase).label}” already has a task with this title."
@@ -444,10 +444,6 @@ def _check_task(task: TaskTemplate) -> None:
         )
     if errors:
         raise ValidationError(errors)
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.split()).casefold()
 
 
 def _next_position(version: ProtocolVersion, phase: str) -> int:
@@ -483,9 +479,7 @@ def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
 
 def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list[dict]]:
     """A version's tasks and warning signs as plain dicts, in order, for comparing versions."""
-    tasks = [template.definition_fields() for template in version.tasks.order_by("phase", "position")]
-    order = {phase: rank for rank, phase in enumerate(Phase.values)}
-    tasks.sort(key=lambda task: (order[task["phase"]], task["position"]))
+    tasks = [template.definition_fields() for template in version.tasks.in_timeline_order()]
     signs = list(
         version.warning_signs.order_by("severity", "position").values("severity", "position", "text", "text_es")
     )

@@ -50,8 +50,7 @@ def read_protocol(path: Path) -> dict:
                 "text_es": sign["text_es"],
             }
         )
-    phase_rank = {phase: rank for rank, phase in enumerate(Phase.values)}
-    tasks.sort(key=lambda task: (phase_rank[task["phase"]], task["position"]))
+    tasks.sort(key=lambda task: (Phase.values.index(task["phase"]), task["position"]))
     warning_signs.sort(key=lambda sign: (sign["severity"], sign["position"]))
     return {
         "slug": raw["slug"],
