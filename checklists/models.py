@@ -380,6 +380,17 @@ class Episode(models.Model):
         return timezone.localdate(self.scheduled_start) == timezone.localdate()
 
     @property
+    def can_be_recorded_done(self) -> bool:
+        """A scheduled procedure is recorded as done on its day or later, never ahead of it."""
+        started_today_or_earlier = timezone.localdate(self.scheduled_start) <= timezone.localdate()
+        return self.status == Episode.Status.SCHEDULED and started_today_or_earlier
+
+    @property
+    def tasks_can_change(self) -> bool:
+        """Tasks stay open to nurses after the procedure (the after-care tasks); a cancellation freezes them."""
+        return self.status != Episode.Status.CANCELLED
+
+    @property
     def was_signed_off_with_override(self) -> bool:
         return bool(self.sign_off_override_reason)
 

@@ -94,9 +94,11 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
 
 
 def episode_complete(*, episode: Episode, by) -> Episode:
-    """Record that the procedure took place."""
+    """Record that the procedure took place, on its day or later; the after-care tasks stay open to tick."""
     with transaction.atomic():
-        episode = _lock_scheduled_episode(episode, action="completed")
+        episode = _lock_scheduled_episode(episode, action="recorded as done")
+        if not episode.can_be_recorded_done:
+            raise ValidationError("A procedure can be recorded as done only on its day or later.")
         episode.status = Episode.Status.COMPLETED
         _save_with_history(episode, by=by, reason="Procedure completed")
     return episode
@@ -220,7 +222,7 @@ def task_reject_patient_report(*, task: ChecklistTask, by, expected_version: int
 def _change_task(task, *, by, expected_version, attempted_status, reason, change) -> ChecklistTask:
     with transaction.atomic():
         locked = ChecklistTask.objects.select_for_update().select_related("episode").get(pk=task.pk)
-        if locked.episode.status == Episode.Status.CANCELLED:
+        if not locked.episode.tasks_can_change:
             raise TaskStateError("The procedure is cancelled; its tasks can no longer be changed.")
         conflict = locked.version != expected_version
         if conflict:

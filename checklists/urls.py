@@ -10,6 +10,7 @@ episode_urls = [
     path("<int:pk>/reschedule/", views.episode_reschedule, name="episode-reschedule"),
     path("<int:pk>/cancel/", views.episode_cancel, name="episode-cancel"),
     path("<int:pk>/sign-off/", views.episode_sign_off, name="episode-sign-off"),
+    path("<int:pk>/complete/", views.episode_complete, name="episode-complete"),
 ]
 
 task_urls = [

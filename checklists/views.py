@@ -16,6 +16,7 @@ from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_tas
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
+    CompleteForm,
     EpisodeScheduleForm,
     PatientForm,
     RescheduleForm,
@@ -96,7 +97,8 @@ def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200
         "episode": episode,
         "timeline": episode_timeline(episode),
         "history": episode_history(episode),
-        "can_change_tasks": request.user.is_nurse and episode.status == Episode.Status.SCHEDULED,
+        "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
+        "can_change_episode": request.user.is_nurse and episode.status == Episode.Status.SCHEDULED,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)
@@ -190,6 +192,19 @@ def episode_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         CancelForm(request.POST),
         lambda data: services.episode_cancel(episode=episode, by=request.user, reason=data["reason"]),
         done_message="Procedure cancelled.",
+    )
+
+
+@require_POST
+@login_required
+def episode_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_episode_for(request.user, pk, roles=NURSES)
+    return _change_episode(
+        request,
+        episode,
+        CompleteForm(request.POST),
+        lambda data: services.episode_complete(episode=episode, by=request.user),
+        done_message="Procedure recorded as done. The after-care tasks stay open to tick.",
     )
 
 

@@ -16,7 +16,12 @@ TASK_URLS = [
     "checklists:task-reopen",
     "checklists:task-reject-report",
 ]
-EPISODE_ACTION_URLS = ["checklists:episode-reschedule", "checklists:episode-cancel", "checklists:episode-sign-off"]
+EPISODE_ACTION_URLS = [
+    "checklists:episode-reschedule",
+    "checklists:episode-cancel",
+    "checklists:episode-sign-off",
+    "checklists:episode-complete",
+]
 CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
 EPISODE_URLS = ["checklists:episode-detail", *CHECKLIST_POST_URLS]
 PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create", "portal:patient-invite"]
@@ -181,8 +186,11 @@ def test_nurse_can_open_every_care_team_page(client, nurse, episodes, name):
     assert client.get(url).status_code == 200
 
 
-# Sign-off is only possible on the day of the procedure: tests/test_episode_actions.py covers it for nurses.
-@pytest.mark.parametrize("name", [name for name in NURSE_ONLY_URLS if name != "checklists:episode-sign-off"])
+# Sign-off and recording done need the day of the procedure: tests/test_episode_actions.py covers them for nurses.
+DAY_OF_URLS = ["checklists:episode-sign-off", "checklists:episode-complete"]
+
+
+@pytest.mark.parametrize("name", [name for name in NURSE_ONLY_URLS if name not in DAY_OF_URLS])
 def test_nurse_can_make_every_nurse_only_change(client, nurse, episodes, name):
     # The same requests that other roles are refused: proof that the refusals are not just bad data.
     url, data = request_for(name, episodes["other"])

@@ -277,6 +277,56 @@ def test_a_procedure_is_signed_off_only_once(client, nurse, other_nurse, this_af
     assert signed_off == first
 
 
+# Recording the procedure as done
+
+
+def test_recording_the_procedure_done_on_its_day_completes_it_and_keeps_the_after_care_tasks_open(
+    logged_in, nurse, this_afternoon
+):
+    response = logged_in.post(url("episode-complete", this_afternoon))
+
+    assert response.status_code == 302
+    this_afternoon.refresh_from_db()
+    assert this_afternoon.status == Episode.Status.COMPLETED
+    latest = this_afternoon.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (nurse, "Procedure completed")
+    checklist = page(logged_in, this_afternoon)
+    assert "Status: <strong>Completed</strong>" in checklist
+    assert "Record procedure done" not in checklist
+    assert "Reschedule…" not in checklist
+    follow_up = this_afternoon.tasks.get(phase="after", title="Lie flat")
+    assert f'action="{reverse("checklists:task-complete", args=[follow_up.pk])}"' in checklist
+
+    ticked = logged_in.post(reverse("checklists:task-complete", args=[follow_up.pk]), {"version": follow_up.version})
+
+    assert ticked.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == ChecklistTask.Status.DONE
+
+
+def test_a_procedure_cannot_be_recorded_done_before_its_day(logged_in, next_week):
+    assert "Record procedure done" not in page(logged_in, next_week)
+
+    response = logged_in.post(url("episode-complete", next_week))
+
+    assert response.status_code == 409
+    assert messages_of(response) == ["A procedure can be recorded as done only on its day or later."]
+    next_week.refresh_from_db()
+    assert next_week.status == Episode.Status.SCHEDULED
+    assert next_week.history.count() == 1
+
+
+def test_a_cancelled_procedure_cannot_be_recorded_done(logged_in, nurse, this_afternoon):
+    services.episode_cancel(episode=this_afternoon, by=nurse, reason="Patient unwell")
+
+    response = logged_in.post(url("episode-complete", this_afternoon))
+
+    assert response.status_code == 409
+    assert messages_of(response) == ["Only a scheduled procedure can be recorded as done."]
+    this_afternoon.refresh_from_db()
+    assert this_afternoon.status == Episode.Status.CANCELLED
+
+
 # htmx: the checklist is swapped in place instead of a redirect
 
 
@@ -297,6 +347,7 @@ def assert_is_the_checklist_partial(response) -> str:
             [badge("on_track", "On track"), "Procedure rescheduled; every due time moved with it."],
         ),
         ("episode-cancel", {"reason": "Patient unwell"}, [badge("cancelled", "Cancelled"), "Procedure cancelled."]),
+        ("episode-complete", {}, ["Status: <strong>Completed</strong>", "Procedure recorded as done."]),
         (
             "episode-sign-off",
             {"override_reason": "Taxi booked by ward"},
