@@ -38,6 +38,7 @@ system-packages:
 run: install runtime-packages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py rebuild_report_figures
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 lint: install

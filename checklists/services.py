@@ -1,4 +1,7 @@
-"""Operations that change clinical state. Each runs in one transaction and leaves an audit record."""
+"""Operations that change clinical state. Each runs in one transaction and leaves an audit record.
+
+Each also refreshes, in the same transaction, the report figures the change may alter (reports.services).
+"""
 
 import datetime as dt
 from collections import Counter
@@ -10,6 +13,8 @@ from django.db import transaction
 from django.db.models import Max, TextChoices
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+from reports.services import refresh_figures_for_episode, refresh_figures_for_task
 
 from .models import (
     ChecklistTask,
@@ -72,6 +77,7 @@ def episode_schedule(
             for template in protocol_version.tasks.all()
         ]
         bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
+        refresh_figures_for_episode(episode)
     return episode
 
 
@@ -80,6 +86,7 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
     reason = _required_reason(reason, "Give a reason for rescheduling.")
     with transaction.atomic():
         episode = _lock_scheduled_episode(episode, action="rescheduled")
+        previous_start = episode.scheduled_start
         episode.scheduled_start = scheduled_start
         # A sign-off is for one day's procedure: the new day needs its own.
         episode.signed_off_at = None
@@ -90,6 +97,7 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
             task.due_at = task.due_at_for(scheduled_start)
             task.version += 1
             _save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
+        refresh_figures_for_episode(episode, previous_start=previous_start)
     return episode
 
 
@@ -101,6 +109,7 @@ def episode_complete(*, episode: Episode, by) -> Episode:
             raise ValidationError("A procedure can be recorded as done only on its day or later.")
         episode.status = Episode.Status.COMPLETED
         _save_with_history(episode, by=by, reason="Procedure completed")
+        refresh_figures_for_episode(episode)
     return episode
 
 
@@ -112,6 +121,7 @@ def episode_cancel(*, episode: Episode, by, reason: str) -> Episode:
         episode.status = Episode.Status.CANCELLED
         episode.cancellation_reason = reason
         _save_with_history(episode, by=by, reason=reason)
+        refresh_figures_for_episode(episode)
     return episode
 
 
@@ -139,6 +149,7 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
         if episode.sign_off_override_reason:
             reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
         _save_with_history(episode, by=by, reason=reason)
+        refresh_figures_for_episode(episode)
     return episode
 
 
@@ -237,6 +248,7 @@ def _change_task(task, *, by, expected_version, attempted_status, reason, change
         else:
             change(locked)
             _save_with_history(locked, by=by, reason=reason.strip())
+            refresh_figures_for_task(locked)
     # Raised after the transaction commits, so the record of the refused attempt is kept.
     if conflict:
         raise TaskChangeConflict(locked)

@@ -1,6 +1,7 @@
-"""The completion reports: every table is one SQL aggregate over the episodes of a period.
+"""The completion reports: what each figure means, and every table as one SQL aggregate over a period.
 
-Definitions (also on the report page and in the README):
+The tables add up the day figures of reports.models, which reports.services computes from the
+clinical tables with the definitions below (also on the report page and in the README):
 
 - The period selects episodes by the local date (hospital time) of their scheduled start,
   both ends included. A rescheduled procedure counts once, at its final start.
@@ -18,10 +19,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 
+from accounts.models import User
 from checklists.models import ChecklistTask, Episode, Phase, Protocol
+
+from .models import CancellationFigures, EpisodeFigures, TaskFigures
 
 DONE = Q(status=ChecklistTask.Status.DONE)
 NOT_APPLICABLE = Q(status=ChecklistTask.Status.NOT_APPLICABLE)
@@ -76,6 +80,18 @@ class ReportScope:
             tasks = tasks.filter(episode__protocol_version__protocol=self.protocol)
         return tasks.order_by()
 
+    def figures(self, model):
+        """The period's rows of one kind of day figures (reports.models)."""
+        return model.objects.filter(self.figures_lookup()).order_by()
+
+    def figures_lookup(self, relation: str = "") -> Q:
+        """The period (and protocol) as a filter on day figures, or on figures reached through `relation`."""
+        prefix = f"{relation}__" if relation else ""
+        lookup = Q(**{f"{prefix}day__gte": self.date_from, f"{prefix}day__lte": self.date_to})
+        if self.protocol is not None:
+            lookup &= Q(**{f"{prefix}protocol": self.protocol})
+        return lookup
+
     def weeks(self) -> list[dt.date]:
         """The Mondays of every week the period touches."""
         monday = self.date_from - dt.timedelta(days=self.date_from.weekday())
@@ -112,18 +128,29 @@ class Headline:
         return percent(self.ready, self.completed)
 
 
-def readiness_headline(scope: ReportScope) -> Headline:
-    """Episodes of the period by status, how many were ready at start, how many were signed off by override."""
+HEADLINE_FIELDS = ("episodes", "scheduled", "completed", "cancelled", "ready", "overrides")
+
+
+def headline_counts() -> dict:
+    """Episodes by status, how many completed ones were ready at start, how many were signed off by override."""
     blockers = ChecklistTask.objects.filter(blocks_readiness(OuterRef("scheduled_start")), episode=OuterRef("pk"))
-    counts = scope.episodes().aggregate(
-        episodes=Count("pk"),
-        scheduled=Count("pk", filter=Q(status=Episode.Status.SCHEDULED)),
-        completed=Count("pk", filter=COMPLETED),
-        cancelled=Count("pk", filter=Q(status=Episode.Status.CANCELLED)),
-        ready=Count("pk", filter=COMPLETED & ~Exists(blockers)),
-        overrides=Count("pk", filter=COMPLETED & ~Q(sign_off_override_reason="")),
-    )
-    return Headline(**counts)
+    return {
+        "episodes": Count("pk"),
+        "scheduled": Count("pk", filter=Q(status=Episode.Status.SCHEDULED)),
+        "completed": Count("pk", filter=COMPLETED),
+        "cancelled": Count("pk", filter=Q(status=Episode.Status.CANCELLED)),
+        "ready": Count("pk", filter=COMPLETED & ~Exists(blockers)),
+        "overrides": Count("pk", filter=COMPLETED & ~Q(sign_off_override_reason="")),
+    }
+
+
+def summed(*fields: str) -> dict[str, Coalesce]:
+    """SUM of each figure, named as the figure, 0 where there are no rows."""
+    return {field.rsplit("__", 1)[-1]: Coalesce(Sum(field), 0) for field in fields}
+
+
+def readiness_headline(scope: ReportScope) -> Headline:
+    return Headline(**scope.figures(EpisodeFigures).aggregate(**summed(*HEADLINE_FIELDS)))
 
 
 @dataclass(frozen=True)
@@ -155,15 +182,21 @@ class RateRow:
         return (self.completion_rate, on_time, Phase.values.index(self.phase), self.title)
 
 
+TASK_FIELDS = ("total", "done", "not_applicable", "on_time")
+
+
 def rates_by_phase(scope: ReportScope) -> list[RateRow]:
-    rows = scope.completed_tasks().values("phase").annotate(**task_counts())
+    rows = scope.figures(TaskFigures).values("phase").annotate(**summed(*TASK_FIELDS))
     return sorted((RateRow(**row) for row in rows), key=RateRow.worst_first)
 
 
 def rates_by_task(scope: ReportScope) -> list[RateRow]:
     """Tasks are grouped by phase and title, so the same task across protocol versions is one row."""
-    rows = scope.completed_tasks().values("phase", "title").annotate(**task_counts())
+    rows = scope.figures(TaskFigures).values("phase", "title").annotate(**summed(*TASK_FIELDS))
     return sorted((RateRow(**row) for row in rows), key=RateRow.worst_first)
+
+
+NURSE_FIELDS = ("done", "on_time", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -180,26 +213,15 @@ class NurseRow:
 
 def rates_by_nurse(scope: ReportScope) -> list[NurseRow]:
     """Tasks each person closed (done or not applicable), by who closed them."""
-    rows = (
-        scope.completed_tasks()
-        .exclude(status=ChecklistTask.Status.PENDING)
-        .values("completed_by", "completed_by__first_name", "completed_by__last_name", "completed_by__username")
-        .annotate(
-            done=Count("episode", filter=DONE),
-            on_time=Count("episode", filter=ON_TIME),
-            not_applicable=Count("episode", filter=NOT_APPLICABLE),
-        )
-        .order_by("completed_by__last_name", "completed_by__first_name", "completed_by__username")
+    # The filter comes before the sums, so they add up only the period's figures.
+    people = (
+        User.objects.filter(scope.figures_lookup("report_figures"))
+        .annotate(**summed(*(f"report_figures__{field}" for field in NURSE_FIELDS)))
+        .order_by("last_name", "first_name", "username")
     )
     return [
-        NurseRow(
-            name=f"{row['completed_by__first_name']} {row['completed_by__last_name']}".strip()
-            or row["completed_by__username"],
-            done=row["done"],
-            on_time=row["on_time"],
-            not_applicable=row["not_applicable"],
-        )
-        for row in rows
+        NurseRow(name=person.display_name, **{field: getattr(person, field) for field in NURSE_FIELDS})
+        for person in people
     ]
 
 
@@ -222,28 +244,11 @@ class WeekRow:
 
 def weekly_trend(scope: ReportScope) -> list[WeekRow]:
     """Ready at start and on-time by ISO week (Monday, hospital time) of the start; weeks with nothing are zeros."""
-    rows = (
-        scope.completed_tasks()
-        .values(week=TruncWeek("episode__scheduled_start", tzinfo=hospital_tz()))
-        .annotate(
-            completed=Count("episode", distinct=True),
-            # Ready = completed minus those with a task that blocks readiness; see the module docstring.
-            not_ready=Count("episode", distinct=True, filter=blocks_readiness(F("episode__scheduled_start"))),
-            done=Count("episode", filter=DONE),
-            on_time=Count("episode", filter=ON_TIME),
-        )
-    )
-    by_week = {
-        row["week"].astimezone(hospital_tz()).date(): WeekRow(
-            week=row["week"].astimezone(hospital_tz()).date(),
-            completed=row["completed"],
-            ready=row["completed"] - row["not_ready"],
-            done=row["done"],
-            on_time=row["on_time"],
-        )
-        for row in rows
-    }
-    return [by_week.get(monday, WeekRow(week=monday)) for monday in scope.weeks()]
+    weeks = {monday: {} for monday in scope.weeks()}
+    for model, fields in ((EpisodeFigures, ("completed", "ready")), (TaskFigures, ("done", "on_time"))):
+        for row in scope.figures(model).values(week=TruncWeek("day")).annotate(**summed(*fields)):
+            weeks[row.pop("week")].update(row)
+    return [WeekRow(week=monday, **figures) for monday, figures in weeks.items()]
 
 
 @dataclass(frozen=True)
@@ -254,11 +259,5 @@ class CancellationRow:
 
 def cancellations(scope: ReportScope) -> list[CancellationRow]:
     """Cancelled procedures of the period by their reason, most frequent first."""
-    rows = (
-        scope.episodes()
-        .filter(status=Episode.Status.CANCELLED)
-        .values("cancellation_reason")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "cancellation_reason")
-    )
-    return [CancellationRow(reason=row["cancellation_reason"], count=row["count"]) for row in rows]
+    rows = scope.figures(CancellationFigures).values("reason").annotate(**summed("count")).order_by("-count", "reason")
+    return [CancellationRow(**row) for row in rows]

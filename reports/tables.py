@@ -137,7 +137,8 @@ def cancellations_table(reasons: list[selectors.CancellationRow]) -> Table:
     )
 
 
-# In the order the page shows them, each with the selector that feeds it (one SQL query);
+# In the order the page shows them, each with the selector that feeds it (one SQL sum over the day
+# figures; two for the trend);
 # each table is also a CSV file at reports/<slug>.csv.
 TABLES: dict[str, tuple[Callable[[ReportScope], Any], Callable[[Any], Table]]] = {
     "readiness": (selectors.readiness_headline, readiness_table),
@@ -166,7 +167,7 @@ class Report:
 
 
 def build_report(scope: ReportScope) -> Report:
-    """Every table and chart of the page; each selector runs once, so the page runs one query per table."""
+    """Every table and chart of the page; each selector runs once, so the query count never grows with the data."""
     rows = {slug: select(scope) for slug, (select, _) in TABLES.items()}
     return Report(
         headline=rows["readiness"],
