@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -42,3 +43,18 @@ def test_seed_demo_run_twice_changes_nothing(seeded):
         Episode.objects.count(),
         ChecklistTask.objects.count(),
     ) == counts
+
+
+def test_the_demo_admin_sees_a_populated_report_with_charts_and_csv_files(seeded, client):
+    client.force_login(User.objects.get(username="admin"))
+
+    page = client.get(reverse("reports:completion"))
+
+    assert page.status_code == 200
+    headline = page.context["report"].headline
+    assert headline.completed > 0
+    assert headline.ready_rate is not None
+    assert 'id="trend-chart-data"' in page.content.decode()
+    csv_file = client.get(reverse("reports:table-csv", args=["phases"]))
+    assert csv_file.status_code == 200
+    assert len(csv_file.content.decode().splitlines()) == 1 + 4  # the header, then the four phases
