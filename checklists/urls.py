@@ -7,10 +7,10 @@ app_name = "checklists"
 episode_urls = [
     path("", views.episode_list, name="episode-list"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
-    path("<int:pk>/reschedule/", views.episode_reschedule, name="episode-reschedule"),
-    path("<int:pk>/cancel/", views.episode_cancel, name="episode-cancel"),
-    path("<int:pk>/sign-off/", views.episode_sign_off, name="episode-sign-off"),
-    path("<int:pk>/complete/", views.episode_complete, name="episode-complete"),
+    *(
+        path(f"<int:pk>/{action}/", views.episode_change, {"action": action}, name=f"episode-{action}")
+        for action in views.EPISODE_ACTIONS
+    ),
 ]
 
 task_urls = [

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -105,26 +106,45 @@ def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200
 
 
 @dataclass(frozen=True)
-class TaskAction:
-    """One way a nurse changes a task: the form it posts, the service it calls, what it says after."""
+class ChangeAction:
+    """One way a nurse changes a task or an episode: the form it posts, the service it calls, what it says after."""
 
-    form_class: type[TaskChangeForm]
-    service: Callable[..., ChecklistTask]
+    form_class: type[forms.Form]
+    service: Callable[..., ChecklistTask | Episode]
     service_fields: tuple[str, ...]
     done_message: str
 
 
 TASK_ACTIONS = {
-    "complete": TaskAction(TaskChangeForm, services.task_complete, ("note",), "marked done"),
-    "not-applicable": TaskAction(
+    "complete": ChangeAction(TaskChangeForm, services.task_complete, ("note",), "marked done"),
+    "not-applicable": ChangeAction(
         TaskReasonForm, services.task_mark_not_applicable, ("reason", "note"), "marked not applicable"
     ),
-    "reopen": TaskAction(TaskReasonForm, services.task_reopen, ("reason",), "reopened"),
-    "reject-report": TaskAction(
+    "reopen": ChangeAction(TaskReasonForm, services.task_reopen, ("reason",), "reopened"),
+    "reject-report": ChangeAction(
         TaskReasonForm,
         services.task_reject_patient_report,
         ("reason",),
         "patient report rejected; the task stays open",
+    ),
+}
+
+EPISODE_ACTIONS = {
+    "reschedule": ChangeAction(
+        RescheduleForm,
+        services.episode_reschedule,
+        ("scheduled_start", "reason"),
+        "Procedure rescheduled; every due time moved with it.",
+    ),
+    "cancel": ChangeAction(CancelForm, services.episode_cancel, ("reason",), "Procedure cancelled."),
+    "sign-off": ChangeAction(
+        SignOffForm, services.episode_sign_off, ("override_reason",), "Signed off: ready for procedure."
+    ),
+    "complete": ChangeAction(
+        CompleteForm,
+        services.episode_complete,
+        (),
+        "Procedure recorded as done. The after-care tasks stay open to tick.",
     ),
 }
 
@@ -169,72 +189,24 @@ def _after_change(request: HttpRequest, episode_pk: int, *, anchor: str = "") ->
 
 @require_POST
 @login_required
-def episode_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def episode_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Validate the posted form, run the action's service, then redirect; refusals re-render with a 4xx."""
+    action = EPISODE_ACTIONS[action]
     episode = get_episode_for(request.user, pk, roles=NURSES)
-    return _change_episode(
-        request,
-        episode,
-        RescheduleForm(request.POST),
-        lambda data: services.episode_reschedule(
-            episode=episode, scheduled_start=data["scheduled_start"], by=request.user, reason=data["reason"]
-        ),
-        done_message="Procedure rescheduled; every due time moved with it.",
-    )
-
-
-@require_POST
-@login_required
-def episode_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = get_episode_for(request.user, pk, roles=NURSES)
-    return _change_episode(
-        request,
-        episode,
-        CancelForm(request.POST),
-        lambda data: services.episode_cancel(episode=episode, by=request.user, reason=data["reason"]),
-        done_message="Procedure cancelled.",
-    )
-
-
-@require_POST
-@login_required
-def episode_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = get_episode_for(request.user, pk, roles=NURSES)
-    return _change_episode(
-        request,
-        episode,
-        CompleteForm(request.POST),
-        lambda data: services.episode_complete(episode=episode, by=request.user),
-        done_message="Procedure recorded as done. The after-care tasks stay open to tick.",
-    )
-
-
-@require_POST
-@login_required
-def episode_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = get_episode_for(request.user, pk, roles=NURSES)
-    return _change_episode(
-        request,
-        episode,
-        SignOffForm(request.POST),
-        lambda data: services.episode_sign_off(
-            episode=episode, by=request.user, override_reason=data["override_reason"]
-        ),
-        done_message="Signed off: ready for procedure.",
-    )
-
-
-def _change_episode(request, episode: Episode, form, operation, *, done_message: str) -> HttpResponse:
-    if form.is_valid():
-        try:
-            operation(form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
-        messages.success(request, done_message)
-        return _after_change(request, episode.pk)
-    for field, errors in form.errors.items():
-        messages.error(request, f"{form[field].label}: {' '.join(errors)}")
-    return _render_episode(request, episode, status=400)
+    form = action.form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+        return _render_episode(request, episode, status=400)
+    try:
+        action.service(
+            episode=episode, by=request.user, **{field: form.cleaned_data[field] for field in action.service_fields}
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
+    messages.success(request, action.done_message)
+    return _after_change(request, episode.pk)
 
 
 @role_required(*NURSES)
