@@ -280,6 +280,15 @@ class EpisodeQuerySet(models.QuerySet):
             return self
         return self.filter(patient__user=user)
 
+    def needing_after_care(self):
+        """Completed procedures with a task still open, the one whose open task falls due first at the top."""
+        open_tasks = ChecklistTask.objects.filter(episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING)
+        return (
+            self.filter(Exists(open_tasks), status=Episode.Status.COMPLETED)
+            .alias(first_open_due_at=Subquery(open_tasks.order_by("due_at").values("due_at")[:1]))
+            .order_by("first_open_due_at", "pk")
+        )
+
     def with_readiness(self, *, now: dt.datetime | None = None):
         """Annotate `readiness` (a Readiness value) in SQL; the one place the rule lives.
 
@@ -399,6 +408,11 @@ class Episode(models.Model):
         return [
             (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
         ]
+
+    @property
+    def tasks_open(self) -> int:
+        """Tasks neither done nor not applicable, from `with_progress()` annotations."""
+        return self.tasks_total - self.tasks_closed
 
     @property
     def is_ready(self) -> bool:

@@ -6,6 +6,7 @@ app_name = "checklists"
 
 episode_urls = [
     path("", views.episode_list, name="episode-list"),
+    path("after-care/", views.after_care_list, name="after-care-list"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
     *(
         path(f"<int:pk>/{action}/", views.episode_change, {"action": action}, name=f"episode-{action}")

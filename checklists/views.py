@@ -78,6 +78,15 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     return render(request, "checklists/worklist.html", context)
 
 
+@role_required(*CARE_TEAM)
+def after_care_list(request: HttpRequest) -> HttpResponse:
+    """Procedures done whose after-care is not: the follow-up calls and checks still to make."""
+    episodes = Episode.objects.visible_to(request.user).needing_after_care().select_related("patient", "nurse")
+    page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_progress_for_page(page.object_list)
+    return render(request, "checklists/after_care.html", {"page": page, "now": timezone.now()})
+
+
 def _with_scope(query, scope: str) -> str:
     query = query.copy()
     query.pop("scope", None)

@@ -33,13 +33,19 @@ POST_ONLY_URLS = [*CHECKLIST_POST_URLS, "portal:task-report", "portal:patient-in
 ALL_URLS = [
     "home",
     "checklists:episode-list",
+    "checklists:after-care-list",
     "checklists:patient-create",
     *PORTAL_URLS,
     *EPISODE_URLS,
     *PATIENT_URLS,
 ]
 NURSE_ONLY_URLS = [*CHECKLIST_POST_URLS, "checklists:patient-create", "checklists:episode-create"]
-CARE_TEAM_READ_URLS = ["checklists:episode-list", "checklists:episode-detail", "checklists:patient-detail"]
+CARE_TEAM_READ_URLS = [
+    "checklists:episode-list",
+    "checklists:after-care-list",
+    "checklists:episode-detail",
+    "checklists:patient-detail",
+]
 NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:episode-create"]
 
 PENDING_TASK = "Lie flat"
