@@ -23,7 +23,7 @@ class WorklistFilter(django_filters.FilterSet):
     )
     readiness = django_filters.ChoiceFilter(
         label="Readiness",
-        choices=[choice for choice in Readiness.choices if choice[0] != Readiness.CANCELLED],
+        choices=Readiness.upcoming_choices(),
         empty_label="Any readiness",
     )
     nurse = django_filters.ModelChoiceFilter(

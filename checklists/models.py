@@ -38,7 +38,13 @@ class Readiness(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     ON_TRACK = "on_track", "On track"
     READY = "ready", "Ready"
+    DONE = "done", "Procedure done"
     CANCELLED = "cancelled", "Cancelled"
+
+    @classmethod
+    def upcoming_choices(cls) -> list[tuple[str, str]]:
+        """The states of a procedure still to come, the worklist's."""
+        return [(value, label) for value, label in cls.choices if value not in (cls.DONE, cls.CANCELLED)]
 
 
 class Language(models.TextChoices):
@@ -294,7 +300,7 @@ class EpisodeQuerySet(models.QuerySet):
 
         Blocked: a critical task is overdue. At risk: a critical task is due within
         READINESS_AT_RISK_HOURS. Ready: every critical task is done or not applicable.
-        On track: otherwise. A cancelled episode is Cancelled.
+        On track: otherwise. A cancelled episode is Cancelled, a completed one Procedure done.
         """
         now = now or timezone.now()
         horizon = now + dt.timedelta(hours=settings.READINESS_AT_RISK_HOURS)
@@ -304,6 +310,7 @@ class EpisodeQuerySet(models.QuerySet):
         return self.annotate(
             readiness=Case(
                 When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
+                When(status=Episode.Status.COMPLETED, then=Value(Readiness.DONE)),
                 When(Exists(open_critical.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
                 When(Exists(open_critical.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
                 When(~Exists(open_critical), then=Value(Readiness.READY)),
@@ -389,10 +396,14 @@ class Episode(models.Model):
         return timezone.localdate(self.scheduled_start) == timezone.localdate()
 
     @property
+    def is_scheduled(self) -> bool:
+        """Still to take place: the only state in which it can be rescheduled, cancelled or signed off."""
+        return self.status == Episode.Status.SCHEDULED
+
+    @property
     def can_be_recorded_done(self) -> bool:
-        """A scheduled procedure is recorded as done on its day or later, never ahead of it."""
-        started_today_or_earlier = timezone.localdate(self.scheduled_start) <= timezone.localdate()
-        return self.status == Episode.Status.SCHEDULED and started_today_or_earlier
+        """A scheduled procedure is recorded as done once its start time has passed, never ahead of it."""
+        return self.is_scheduled and self.scheduled_start <= timezone.now()
 
     @property
     def tasks_can_change(self) -> bool:

@@ -49,7 +49,7 @@ def episode_timeline(episode: Episode) -> list[PhaseGroup]:
 def readiness_counts(episodes) -> dict[str, int]:
     """How many of `episodes` (annotated with_readiness) are in each readiness state, in one query."""
     counted = dict(episodes.order_by().values_list("readiness").annotate(count=Count("pk")))
-    return {label: counted.get(value, 0) for value, label in Readiness.choices if value != Readiness.CANCELLED}
+    return {label: counted.get(value, 0) for value, label in Readiness.upcoming_choices()}
 
 
 def with_progress_for_page(episodes) -> list[Episode]:

@@ -102,11 +102,11 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
 
 
 def episode_complete(*, episode: Episode, by) -> Episode:
-    """Record that the procedure took place, on its day or later; the after-care tasks stay open to tick."""
+    """Record that the procedure took place, once its start has passed; the after-care tasks stay open to tick."""
     with transaction.atomic():
         episode = _lock_scheduled_episode(episode, action="recorded as done")
         if not episode.can_be_recorded_done:
-            raise ValidationError("A procedure can be recorded as done only on its day or later.")
+            raise ValidationError("A procedure can be recorded as done only once its start time has passed.")
         episode.status = Episode.Status.COMPLETED
         _save_with_history(episode, by=by, reason="Procedure completed")
         refresh_figures_for_episode(episode)
@@ -155,7 +155,7 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
 
 def _lock_scheduled_episode(episode: Episode, *, action: str) -> Episode:
     locked = Episode.objects.select_for_update().get(pk=episode.pk)
-    if locked.status != Episode.Status.SCHEDULED:
+    if not locked.is_scheduled:
         raise ValidationError(f"Only a scheduled procedure can be {action}.")
     return locked
 

@@ -108,7 +108,7 @@ def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200
         "timeline": episode_timeline(episode),
         "history": episode_history(episode),
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
-        "can_change_episode": request.user.is_nurse and episode.status == Episode.Status.SCHEDULED,
+        "can_change_episode": request.user.is_nurse and episode.is_scheduled,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)

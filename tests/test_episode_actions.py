@@ -280,51 +280,72 @@ def test_a_procedure_is_signed_off_only_once(client, nurse, other_nurse, this_af
 # Recording the procedure as done
 
 
-def test_recording_the_procedure_done_on_its_day_completes_it_and_keeps_the_after_care_tasks_open(
-    logged_in, nurse, this_afternoon
+@pytest.fixture
+def this_morning(nurse, protocol_version) -> Episode:
+    """The procedure started at 08:00 today; it is now 10:00."""
+    with time_machine.travel(NOW - dt.timedelta(days=14), tick=False):
+        return book(nurse, protocol_version, at(0, 8))
+
+
+def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the_after_care_tasks_open(
+    logged_in, nurse, this_morning
 ):
-    response = logged_in.post(url("episode-complete", this_afternoon))
+    response = logged_in.post(url("episode-complete", this_morning))
 
     assert response.status_code == 302
-    this_afternoon.refresh_from_db()
-    assert this_afternoon.status == Episode.Status.COMPLETED
-    latest = this_afternoon.history.first()
+    this_morning.refresh_from_db()
+    assert this_morning.status == Episode.Status.COMPLETED
+    latest = this_morning.history.first()
     assert (latest.history_user, latest.history_change_reason) == (nurse, "Procedure completed")
-    checklist = page(logged_in, this_afternoon)
+    checklist = page(logged_in, this_morning)
     assert "Status: <strong>Completed</strong>" in checklist
+    assert badge("done", "Procedure done") in checklist
     assert "Record procedure done" not in checklist
     assert "Reschedule…" not in checklist
-    follow_up = this_afternoon.tasks.get(phase="after", title="Lie flat")
-    assert f'action="{reverse("checklists:task-complete", args=[follow_up.pk])}"' in checklist
+    lie_flat = this_morning.tasks.get(phase="after", title="Lie flat")
+    assert f'action="{reverse("checklists:task-complete", args=[lie_flat.pk])}"' in checklist
 
-    ticked = logged_in.post(reverse("checklists:task-complete", args=[follow_up.pk]), {"version": follow_up.version})
+    ticked = logged_in.post(reverse("checklists:task-complete", args=[lie_flat.pk]), {"version": lie_flat.version})
 
     assert ticked.status_code == 302
-    follow_up.refresh_from_db()
-    assert follow_up.status == ChecklistTask.Status.DONE
+    lie_flat.refresh_from_db()
+    assert lie_flat.status == ChecklistTask.Status.DONE
 
 
-def test_a_procedure_cannot_be_recorded_done_before_its_day(logged_in, next_week):
-    assert "Record procedure done" not in page(logged_in, next_week)
+def test_recording_done_over_htmx_answers_with_the_refreshed_checklist(logged_in, this_morning):
+    assert "Record procedure done…" in page(logged_in, this_morning)
 
-    response = logged_in.post(url("episode-complete", next_week))
+    response = logged_in.post(url("episode-complete", this_morning), **HTMX)
+
+    assert response.status_code == 200
+    html = assert_is_the_checklist_partial(response)
+    assert "Procedure recorded as done." in html
+    assert badge("done", "Procedure done") in html
+
+
+@pytest.mark.parametrize("when", ["next_week", "this_afternoon"])
+def test_a_procedure_cannot_be_recorded_done_before_its_start(request, logged_in, when):
+    episode = request.getfixturevalue(when)
+    assert "Record procedure done" not in page(logged_in, episode)
+
+    response = logged_in.post(url("episode-complete", episode))
 
     assert response.status_code == 409
-    assert messages_of(response) == ["A procedure can be recorded as done only on its day or later."]
-    next_week.refresh_from_db()
-    assert next_week.status == Episode.Status.SCHEDULED
-    assert next_week.history.count() == 1
+    assert messages_of(response) == ["A procedure can be recorded as done only once its start time has passed."]
+    episode.refresh_from_db()
+    assert episode.status == Episode.Status.SCHEDULED
+    assert episode.history.count() == 1
 
 
-def test_a_cancelled_procedure_cannot_be_recorded_done(logged_in, nurse, this_afternoon):
-    services.episode_cancel(episode=this_afternoon, by=nurse, reason="Patient unwell")
+def test_a_cancelled_procedure_cannot_be_recorded_done(logged_in, nurse, this_morning):
+    services.episode_cancel(episode=this_morning, by=nurse, reason="Patient unwell")
 
-    response = logged_in.post(url("episode-complete", this_afternoon))
+    response = logged_in.post(url("episode-complete", this_morning))
 
     assert response.status_code == 409
     assert messages_of(response) == ["Only a scheduled procedure can be recorded as done."]
-    this_afternoon.refresh_from_db()
-    assert this_afternoon.status == Episode.Status.CANCELLED
+    this_morning.refresh_from_db()
+    assert this_morning.status == Episode.Status.CANCELLED
 
 
 # htmx: the checklist is swapped in place instead of a redirect
@@ -347,7 +368,6 @@ def assert_is_the_checklist_partial(response) -> str:
             [badge("on_track", "On track"), "Procedure rescheduled; every due time moved with it."],
         ),
         ("episode-cancel", {"reason": "Patient unwell"}, [badge("cancelled", "Cancelled"), "Procedure cancelled."]),
-        ("episode-complete", {}, ["Status: <strong>Completed</strong>", "Procedure recorded as done."]),
         (
             "episode-sign-off",
             {"override_reason": "Taxi booked by ward"},

@@ -79,6 +79,13 @@ def test_a_cancelled_episode_is_cancelled_whatever_its_tasks(episode_at_start, n
     assert readiness(episode_at_start, START - dt.timedelta(hours=1)) == Readiness.CANCELLED
 
 
+def test_a_completed_episode_is_procedure_done_even_with_a_critical_task_left_open(episode_at_start, nurse):
+    with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
+        services.episode_complete(episode=episode_at_start, by=nurse)
+    assert episode_at_start.tasks.filter(is_critical=True, status="pending").exists()
+    assert readiness(episode_at_start, START + dt.timedelta(hours=3)) == Readiness.DONE
+
+
 def test_rescheduling_moves_a_blocked_episode_back_to_on_track(episode_at_start, nurse):
     now = START - dt.timedelta(hours=12)
     assert readiness(episode_at_start, now) == Readiness.BLOCKED
