@@ -287,12 +287,30 @@ class EpisodeQuerySet(models.QuerySet):
         return self.filter(patient__user=user)
 
     def needing_after_care(self):
-        """Completed procedures with a task still open, the one whose open task falls due first at the top."""
-        open_tasks = ChecklistTask.objects.filter(episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING)
+        """Completed procedures with an after-care task still open, the most urgent first.
+
+        Annotates `after_care_open` (how many) and the next one, `next_after_care_title` and
+        `next_after_care_due_at`. Steps left open from before the procedure are not after care.
+        """
+        open_after_care = ChecklistTask.objects.filter(
+            episode=OuterRef("pk"), phase=Phase.AFTER, status=ChecklistTask.Status.PENDING
+        ).order_by("due_at", "pk")
         return (
-            self.filter(Exists(open_tasks), status=Episode.Status.COMPLETED)
-            .alias(first_open_due_at=Subquery(open_tasks.order_by("due_at").values("due_at")[:1]))
-            .order_by("first_open_due_at", "pk")
+            self.filter(Exists(open_after_care), status=Episode.Status.COMPLETED)
+            .annotate(
+                after_care_open=Subquery(
+                    open_after_care.order_by().values("episode").annotate(count=Count("pk")).values("count")
+                ),
+                next_after_care_title=Subquery(open_after_care.values("title")[:1]),
+                next_after_care_due_at=Subquery(open_after_care.values("due_at")[:1]),
+            )
+            .order_by("next_after_care_due_at", "pk")
+        )
+
+    def not_recorded_done(self, *, now: dt.datetime | None = None):
+        """Procedures whose start has passed but that are still scheduled: nobody recorded them done."""
+        return self.filter(status=Episode.Status.SCHEDULED, scheduled_start__lte=now or timezone.now()).order_by(
+            "scheduled_start", "pk"
         )
 
     def with_readiness(self, *, now: dt.datetime | None = None):
@@ -419,11 +437,6 @@ class Episode(models.Model):
         return [
             (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
         ]
-
-    @property
-    def tasks_open(self) -> int:
-        """Tasks neither done nor not applicable, from `with_progress()` annotations."""
-        return self.tasks_total - self.tasks_closed
 
     @property
     def is_ready(self) -> bool:

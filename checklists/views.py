@@ -80,11 +80,17 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CARE_TEAM)
 def after_care_list(request: HttpRequest) -> HttpResponse:
-    """Procedures done whose after-care is not: the follow-up calls and checks still to make."""
-    episodes = Episode.objects.visible_to(request.user).needing_after_care().select_related("patient", "nurse")
-    page = Paginator(episodes, EPISODES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = with_progress_for_page(page.object_list)
-    return render(request, "checklists/after_care.html", {"page": page, "now": timezone.now()})
+    """After the procedure: the ones nobody recorded done yet, then the after-care tasks still open."""
+    now = timezone.now()
+    visible = Episode.objects.visible_to(request.user).select_related("patient", "nurse")
+    not_recorded = visible.not_recorded_done(now=now)
+    context = {
+        "not_recorded": not_recorded[:EPISODES_PER_PAGE],
+        "not_recorded_count": not_recorded.count(),
+        "page": Paginator(visible.needing_after_care(), EPISODES_PER_PAGE).get_page(request.GET.get("page")),
+        "now": now,
+    }
+    return render(request, "checklists/after_care.html", context)
 
 
 def _with_scope(query, scope: str) -> str:
