@@ -2,6 +2,7 @@
 nothing clinical can be deleted, and every history is view-only."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -27,6 +28,16 @@ class ReadOnlyMixin(NoDeleteMixin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class HistoryViewOnlyMixin:
+    """simple-history's page for an old version saves its form on POST, whatever the change permission
+    and SIMPLE_HISTORY_REVERT_DISABLED say: it would edit clinical records around the services. Only GET."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class DraftOnlyMixin:
@@ -80,20 +91,20 @@ class TaskTemplateAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class PatientAdmin(HistoryViewOnlyMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ("mrn", "last_name", "first_name", "date_of_birth", "preferred_language")
     search_fields = ("mrn", "last_name", "first_name")
 
 
 @admin.register(Episode)
-class EpisodeAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class EpisodeAdmin(HistoryViewOnlyMixin, ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("patient", "scheduled_start", "status", "nurse", "vertebral_levels")
     list_filter = ("status",)
     list_select_related = ("patient", "nurse")
 
 
 @admin.register(ChecklistTask)
-class ChecklistTaskAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ChecklistTaskAdmin(HistoryViewOnlyMixin, ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("title", "episode", "phase", "status", "due_at", "completed_by")
     list_filter = ("status", "phase", "is_critical")
     list_select_related = ("episode__patient", "episode__protocol_version__protocol", "completed_by")
