@@ -149,7 +149,6 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
         if episode.sign_off_override_reason:
             reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
         _save_with_history(episode, by=by, reason=reason)
-        refresh_figures_for_episode(episode)
     return episode
 
 
@@ -232,6 +231,8 @@ def task_reject_patient_report(*, task: ChecklistTask, by, expected_version: int
 
 def _change_task(task, *, by, expected_version, attempted_status, reason, change) -> ChecklistTask:
     with transaction.atomic():
+        # FOR UPDATE locks the episode's row too (it is joined): a task change and the procedure's
+        # completion never interleave, so the report figures miss neither. Keep it (no `of=`).
         locked = ChecklistTask.objects.select_for_update().select_related("episode").get(pk=task.pk)
         if not locked.episode.tasks_can_change:
             raise TaskStateError("The procedure is cancelled; its tasks can no longer be changed.")

@@ -80,3 +80,6 @@ class CancellationFigures(DayFigures):
 
     reason = models.TextField()
     count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "protocol"], name="cancellation_figures_day_idx")]

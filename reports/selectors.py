@@ -15,7 +15,7 @@ clinical tables with the definitions below (also on the report page and in the R
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,6 +35,11 @@ COMPLETED = Q(status=Episode.Status.COMPLETED)
 
 def hospital_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The hospital's date of a moment: the day whose figures a procedure starting then counts in."""
+    return moment.astimezone(hospital_tz()).date()
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -128,9 +133,6 @@ class Headline:
         return percent(self.ready, self.completed)
 
 
-HEADLINE_FIELDS = ("episodes", "scheduled", "completed", "cancelled", "ready", "overrides")
-
-
 def headline_counts() -> dict:
     """Episodes by status, how many completed ones were ready at start, how many were signed off by override."""
     blockers = ChecklistTask.objects.filter(blocks_readiness(OuterRef("scheduled_start")), episode=OuterRef("pk"))
@@ -150,7 +152,7 @@ def summed(*fields: str) -> dict[str, Coalesce]:
 
 
 def readiness_headline(scope: ReportScope) -> Headline:
-    return Headline(**scope.figures(EpisodeFigures).aggregate(**summed(*HEADLINE_FIELDS)))
+    return Headline(**scope.figures(EpisodeFigures).aggregate(**summed(*(field.name for field in fields(Headline)))))
 
 
 @dataclass(frozen=True)
@@ -245,10 +247,10 @@ class WeekRow:
 def weekly_trend(scope: ReportScope) -> list[WeekRow]:
     """Ready at start and on-time by ISO week (Monday, hospital time) of the start; weeks with nothing are zeros."""
     weeks = {monday: {} for monday in scope.weeks()}
-    for model, fields in ((EpisodeFigures, ("completed", "ready")), (TaskFigures, ("done", "on_time"))):
-        for row in scope.figures(model).values(week=TruncWeek("day")).annotate(**summed(*fields)):
+    for model, figures in ((EpisodeFigures, ("completed", "ready")), (TaskFigures, ("done", "on_time"))):
+        for row in scope.figures(model).values(week=TruncWeek("day")).annotate(**summed(*figures)):
             weeks[row.pop("week")].update(row)
-    return [WeekRow(week=monday, **figures) for monday, figures in weeks.items()]
+    return [WeekRow(week=monday, **sums) for monday, sums in weeks.items()]
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,26 @@
 The figures of a day are recomputed whole, in the transaction of the change that touched it, with
 one SQL aggregate per kind of figure over that day's procedures (the definitions are in
 reports.selectors). Only what a report counts triggers a refresh: a procedure scheduled, moved,
-signed off, completed or cancelled, and a task changed on a completed procedure (task figures
-cover completed procedures only).
+completed or cancelled, and a task changed on a completed procedure (task figures, and sign-off
+overrides, count for completed procedures only).
+
+Locking: a refresh locks each day's FiguresDay row, in date order, until its transaction ends, so
+a second change on the same day waits and then sees the first. A clinical service calls
+`refresh_figures` once, at its end, with every day it touched.
 """
 
 import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from checklists.models import ChecklistTask, Episode
 
 from .models import CancellationFigures, EpisodeFigures, FiguresDay, NurseFigures, TaskFigures
-from .selectors import DONE, NOT_APPLICABLE, ON_TIME, ReportScope, headline_counts, task_counts
+from .selectors import ReportScope, headline_counts, hospital_tz, local_day, task_counts
 
 PROTOCOL = "protocol_version__protocol"
 
@@ -25,7 +30,7 @@ PROTOCOL = "protocol_version__protocol"
 def refresh_figures_for_episode(episode: Episode, *, previous_start: dt.datetime | None = None) -> None:
     """After a change to a procedure: refresh its day, and the day it moved from."""
     starts = [episode.scheduled_start] if previous_start is None else [previous_start, episode.scheduled_start]
-    refresh_figures(timezone.localdate(start) for start in starts)
+    refresh_figures(local_day(start) for start in starts)
 
 
 def refresh_figures_for_task(task: ChecklistTask) -> None:
@@ -49,24 +54,25 @@ def refresh_figures(days: Iterable[dt.date]) -> None:
 
 
 def rebuild_figures() -> int:
-    """Recompute every day that has a procedure, and drop figures of days that no longer have one."""
-    span = Episode.objects.aggregate(first=Min("scheduled_start"), last=Max("scheduled_start"))
-    with transaction.atomic():
-        days = set(FiguresDay.objects.values_list("day", flat=True))
-        if span["first"] is not None:
-            first, last = timezone.localdate(span["first"]), timezone.localdate(span["last"])
-            days.update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
-        refresh_figures(days)
+    """Recompute every day that has a procedure, and empty the days that no longer have one.
+
+    One transaction a day, so the ward's changes wait for one day's refresh at most, never the rebuild.
+    """
+    start_days = Episode.objects.order_by().values_list(TruncDate("scheduled_start", tzinfo=hospital_tz()), flat=True)
+    days = set(start_days.distinct()) | set(FiguresDay.objects.values_list("day", flat=True))
+    for day in sorted(days):
+        refresh_figures([day])
     return len(days)
 
 
 def _lock_day(day: dt.date) -> None:
     """Hold the day's row until the transaction ends: a second refresh of the day waits, then sees this one."""
-    figures_day, _ = FiguresDay.objects.select_for_update().get_or_create(
+    figures_day, created = FiguresDay.objects.select_for_update().get_or_create(
         day=day, defaults={"refreshed_at": timezone.now()}
     )
-    figures_day.refreshed_at = timezone.now()
-    figures_day.save(update_fields=["refreshed_at"])
+    if not created:
+        figures_day.refreshed_at = timezone.now()
+        figures_day.save(update_fields=["refreshed_at"])
 
 
 def _episode_figures(scope: ReportScope) -> list[EpisodeFigures]:
@@ -82,15 +88,12 @@ def _task_figures(scope: ReportScope) -> list[TaskFigures]:
 
 
 def _nurse_figures(scope: ReportScope) -> list[NurseFigures]:
+    closed_counts = {name: count for name, count in task_counts().items() if name != "total"}
     rows = (
         scope.completed_tasks()
         .exclude(status=ChecklistTask.Status.PENDING)
         .values(nurse_id=F("completed_by"), protocol=F(f"episode__{PROTOCOL}"))
-        .annotate(
-            done=Count("episode", filter=DONE),
-            on_time=Count("episode", filter=ON_TIME),
-            not_applicable=Count("episode", filter=NOT_APPLICABLE),
-        )
+        .annotate(**closed_counts)
     )
     return [NurseFigures(day=scope.date_from, protocol_id=row.pop("protocol"), **row) for row in rows]
 
@@ -99,13 +102,8 @@ def _cancellation_figures(scope: ReportScope) -> list[CancellationFigures]:
     rows = (
         scope.episodes()
         .filter(status=Episode.Status.CANCELLED)
-        .values("cancellation_reason", PROTOCOL)
+        .values(reason=F("cancellation_reason"), protocol=F(PROTOCOL))
         .order_by()
         .annotate(count=Count("pk"))
     )
-    return [
-        CancellationFigures(
-            day=scope.date_from, protocol_id=row[PROTOCOL], reason=row["cancellation_reason"], count=row["count"]
-        )
-        for row in rows
-    ]
+    return [CancellationFigures(day=scope.date_from, protocol_id=row.pop("protocol"), **row) for row in rows]
