@@ -413,6 +413,12 @@ class Episode(models.Model):
     def is_day_of_procedure(self) -> bool:
         return timezone.localdate(self.scheduled_start) == timezone.localdate()
 
+    def accepts_patient_report_for(self, task: "ChecklistTask") -> bool:
+        """Patients report their tasks until the procedure is done, then only the after-care ones."""
+        if self.status == Episode.Status.COMPLETED:
+            return task.phase == Phase.AFTER
+        return self.status == Episode.Status.SCHEDULED
+
     @property
     def is_scheduled(self) -> bool:
         """Still to take place: the only state in which it can be rescheduled, cancelled or signed off."""
@@ -527,6 +533,8 @@ class ChecklistTask(TaskDefinition):
             raise TaskStateError("Only your own tasks can be reported done.")
         if self.patient_reported_at is not None:
             raise TaskStateError("You have already told us this is done.")
+        if not self.episode.accepts_patient_report_for(self):
+            raise TaskStateError("This step was for before your procedure, which has now taken place.")
         self.patient_reported_at = timezone.now()
         self.version += 1
 

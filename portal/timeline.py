@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from checklists.models import ChecklistTask, Episode, Phase, Protocol, Responsible, WarningSign
+
+AFTER_CARE_DAYS = 7
 
 PHASE_LABELS = {
     Phase.WEEK_BEFORE: pgettext_lazy("phase", "Week before"),
@@ -183,7 +186,11 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
     """The episode as its patient sees it, in the active language (one query for the tasks)."""
     now = now or timezone.now()
     is_cancelled = episode.status == Episode.Status.CANCELLED
-    tasks = [_patient_task(task, reportable=not is_cancelled) for task in episode.tasks.in_timeline_order()]
+    is_done = episode.status == Episode.Status.COMPLETED
+    tasks = [
+        _patient_task(task, reportable=episode.accepts_patient_report_for(task))
+        for task in episode.tasks.in_timeline_order()
+    ]
     starts = phase_starts(episode.scheduled_start)
     begun = [phase for phase in Phase.values if starts[phase] <= now]
     current = begun[-1] if begun else None
@@ -203,7 +210,8 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
         episode=episode,
         procedure_when=format_moment(episode.scheduled_start),
         phases=phases,
-        next_task=_next_task(tasks, now),
+        # Once the procedure is done, what is left from before it is no longer the patient's to do.
+        next_task=_next_task([task for task in tasks if task.task.phase == Phase.AFTER] if is_done else tasks, now),
         after_procedure=now >= episode.scheduled_start,
         is_cancelled=is_cancelled,
     )
@@ -219,14 +227,32 @@ def _next_task(tasks: list[PatientTask], now: dt.datetime) -> PatientTask | None
     return min(open_tasks, key=lambda task: (task.task.due_at, task.task.pk), default=None)
 
 
-def current_episode(user) -> Episode | None:
-    """The patient's procedure to show first: the next scheduled one, else the most recent."""
-    episodes = (
-        Episode.objects.visible_to(user).exclude(status=Episode.Status.CANCELLED).select_related("protocol_version")
+def current_episode(user, *, now: dt.datetime | None = None) -> Episode | None:
+    """The patient's procedure to show first, in one query.
+
+    A procedure done in the last AFTER_CARE_DAYS whose after care is still open; else the next one
+    from today on; else the most recent (the others are listed below it).
+    """
+    now = now or timezone.now()
+    today = dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=timezone.get_current_timezone())
+    open_after_care = ChecklistTask.objects.filter(
+        episode=OuterRef("pk"), phase=Phase.AFTER, status=ChecklistTask.Status.PENDING
     )
+    recent_after_care = Q(
+        Exists(open_after_care),
+        status=Episode.Status.COMPLETED,
+        scheduled_start__gte=now - dt.timedelta(days=AFTER_CARE_DAYS),
+    )
+    upcoming = Q(status=Episode.Status.SCHEDULED, scheduled_start__gte=today)
+    priority = Case(When(recent_after_care, then=0), When(upcoming, then=1), default=2)
     return (
-        episodes.filter(status=Episode.Status.SCHEDULED).order_by("scheduled_start").first()
-        or episodes.order_by("-scheduled_start").first()
+        Episode.objects.visible_to(user)
+        .exclude(status=Episode.Status.CANCELLED)
+        .select_related("protocol_version")
+        .alias(priority=priority, upcoming_start=Case(When(upcoming, then=F("scheduled_start"))))
+        # The next upcoming one first, else the latest.
+        .order_by("priority", "upcoming_start", "-scheduled_start")
+        .first()
     )
 
 

@@ -1,13 +1,18 @@
 """'I've done this': the patient reports their own task, the nurse verifies or rejects it, all in the audit."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from checklists import services
-from checklists.models import ChecklistTask, RejectedTaskChange
+from checklists.models import ChecklistTask, RejectedTaskChange, Responsible
 from checklists.selectors import episode_history
 
 DRIVER = "Arrange a driver"  # the patient's own task in the small protocol
+BUTTON_FOR_DRIVER = 'I\'ve done this<span class="visually-hidden">: Arrange a driver'
+BUTTON_FOR_LIE_FLAT = 'I\'ve done this<span class="visually-hidden">: Lie flat'
 
 
 def report(client, task: ChecklistTask, version: int | None = None):
@@ -34,7 +39,7 @@ def test_patient_reports_their_own_task_and_it_waits_for_the_nurse(client, patie
     page = client.get(response.url).content.decode()
     assert "We told your nurse that “Arrange a driver” is done." in page
     assert "You told us this is done. A nurse will check it." in page
-    assert 'I&#x27;ve done this<span class="visually-hidden">: Arrange a driver' not in page
+    assert BUTTON_FOR_DRIVER not in page
 
 
 def test_self_report_is_in_the_audit_trail_with_the_patient_as_author(client, patient_user, driver):
@@ -175,3 +180,27 @@ def test_only_the_patients_own_open_tasks_have_the_button(client, patient_user, 
 
     buttons = {task.title for task in episode.tasks.all() if reverse("portal:task-report", args=[task.pk]) in page}
     assert buttons == {"Arrange a driver", "Last solid food"}
+
+
+def test_after_the_procedure_only_after_care_tasks_can_be_reported(client, patient_user, nurse, episode):
+    episode.tasks.filter(title="Lie flat").update(responsible=Responsible.PATIENT)
+    driver, lie_flat = episode.tasks.get(title=DRIVER), episode.tasks.get(title="Lie flat")
+    client.force_login(patient_user)
+    with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=2)):
+        services.episode_complete(episode=episode, by=nurse)
+        page = client.get(reverse("portal:checklist")).content.decode()
+
+        assert BUTTON_FOR_DRIVER not in page
+        assert BUTTON_FOR_LIE_FLAT in page
+        assert page.index("Next for you") < page.index("Lie flat") < page.index("Step by step")
+
+        refused = report(client, driver)
+        accepted = report(client, lie_flat)
+
+    assert refused.status_code == 409
+    assert "This step was for before your procedure, which has now taken place." in refused.content.decode()
+    driver.refresh_from_db()
+    assert not driver.awaits_verification
+    assert accepted.status_code == 302
+    lie_flat.refresh_from_db()
+    assert lie_flat.awaits_verification

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from checklists import services
 from checklists.models import Phase
-from portal.timeline import patient_checklist, phase_starts
+from portal.timeline import current_episode, patient_checklist, phase_starts
 from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -196,3 +196,29 @@ def test_checklist_page_query_count_does_not_grow_with_tasks(client, patient_use
     # session, user, preferred language, current episode, its tasks, warning signs, other episodes.
     with django_assert_num_queries(7):
         client.get(reverse("portal:checklist"))
+
+
+def test_the_patient_sees_first_the_next_procedure_from_today_not_an_older_one_left_scheduled(schedule, patient_user):
+    with time_machine.travel(at(2026, 2, 1, 9, 0), tick=False):
+        forgotten = schedule(at(2026, 3, 2, 8, 0))  # took place, never recorded done
+        upcoming = schedule(at(2026, 3, 20, 8, 0))
+        later = schedule(at(2026, 4, 20, 8, 0))
+
+    assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == upcoming
+    assert current_episode(patient_user, now=at(2026, 3, 20, 12, 0)) == upcoming  # the day itself, after the start
+    assert current_episode(patient_user, now=at(2026, 5, 1, 9, 0)) == later  # nothing ahead: the latest
+    assert current_episode(patient_user, now=at(2026, 3, 2, 7, 0)) == forgotten  # its own day, before the start
+
+
+def test_a_procedure_done_with_after_care_open_comes_first_for_a_week(schedule, patient_user, nurse):
+    with time_machine.travel(at(2026, 2, 1, 9, 0), tick=False):
+        done = schedule(at(2026, 3, 9, 8, 0))
+        upcoming = schedule(at(2026, 3, 30, 8, 0))
+    with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
+        services.episode_complete(episode=done, by=nurse)
+
+    assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == done  # "Lie flat" still open
+    assert current_episode(patient_user, now=at(2026, 3, 17, 9, 0)) == upcoming  # a week on
+    lie_flat = done.tasks.get(phase=Phase.AFTER)
+    services.task_complete(task=lie_flat, by=nurse, expected_version=lie_flat.version)
+    assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == upcoming  # after care closed
