@@ -172,25 +172,25 @@ EPISODE_ACTIONS = {
 @login_required
 def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Validate the posted form, run the action's service, then redirect; refusals re-render with a 4xx."""
-    action = TASK_ACTIONS[action]
+    change = TASK_ACTIONS[action]
     task = get_task_for(request.user, pk)
-    form = action.form_class(request.POST)
+    form = change.form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, f"“{task.title}”: {' '.join(errors)}")
         return _render_episode(request, get_episode_for(request.user, task.episode_id), status=400)
     data = form.cleaned_data
     try:
-        action.service(
+        change.service(
             task=task,
             by=request.user,
             expected_version=data["version"],
-            **{field: data[field] for field in action.service_fields},
+            **{field: data[field] for field in change.service_fields},
         )
     except (services.TaskChangeConflict, TaskStateError) as refusal:
         messages.warning(request, f"“{task.title}”: {refusal}")
         return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
-    messages.success(request, f"“{task.title}” {action.done_message}.")
+    messages.success(request, f"“{task.title}” {change.done_message}.")
     return _after_change(request, task.episode_id, anchor=f"task-{task.pk}")
 
 
@@ -206,21 +206,21 @@ def _after_change(request: HttpRequest, episode_pk: int, *, anchor: str = "") ->
 @login_required
 def episode_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Validate the posted form, run the action's service, then redirect; refusals re-render with a 4xx."""
-    action = EPISODE_ACTIONS[action]
+    change = EPISODE_ACTIONS[action]
     episode = get_episode_for(request.user, pk, roles=NURSES)
-    form = action.form_class(request.POST)
+    form = change.form_class(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{form[field].label}: {' '.join(errors)}")
         return _render_episode(request, episode, status=400)
     try:
-        action.service(
-            episode=episode, by=request.user, **{field: form.cleaned_data[field] for field in action.service_fields}
+        change.service(
+            episode=episode, by=request.user, **{field: form.cleaned_data[field] for field in change.service_fields}
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
-    messages.success(request, action.done_message)
+    messages.success(request, change.done_message)
     return _after_change(request, episode.pk)
 
 
