@@ -7,19 +7,13 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from checklists.models import ChecklistTask, Episode
+from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
 DRIVER = "Arrange an adult to drive you home"
 DRIVER_ES = "Pida a un adulto que maneje por usted de regreso a casa"
-
-
-def log_in(page: Page, url: str, *, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def demo_with_the_driver_still_to_arrange() -> ChecklistTask:

@@ -5,11 +5,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import log_in
 from tests.reports.conftest import CONSENT, DRIVER, PERIOD, Ward, june
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ADMIN_PASSWORD = "secret-pass-123"  # what UserFactory gives every user
 
 
 def test_admin_opens_the_report_and_sees_the_trend_and_phase_charts(
@@ -25,10 +24,7 @@ def test_admin_opens_the_report_and_sees_the_trend_and_phase_charts(
     page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(f"{live_server.url}{reverse('reports:completion')}?{urlencode(PERIOD)}")
-    page.get_by_label("Username").fill(admin_user.username)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, f"{live_server.url}{reverse('reports:completion')}?{urlencode(PERIOD)}", username=admin_user.username)
 
     expect(page.get_by_role("heading", name="Completion report")).to_be_visible()
     expect(page.get_by_text("100.0% of completed procedures were ready at start")).to_be_visible()

@@ -11,11 +11,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from checklists.models import ChecklistTask
 from checklists.views import EPISODES_PER_PAGE
+from tests.browser.pages import log_in
 from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NURSE_PASSWORD = "secret-pass-123"  # what UserFactory gives every user
 
 
 @pytest.fixture
@@ -35,14 +34,6 @@ def blocked_episode(nurse):
     )
 
 
-def log_in(page: Page, url: str, *, username: str, password: str) -> None:
-    """Open `url` logged out, fill the login form it redirects to, and land back on it."""
-    page.goto(url)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 def task_row(page: Page, title: str):
     return page.locator(".task-row", has=page.locator(".task-title", has_text=re.compile(f"^{re.escape(title)}$")))
 
@@ -51,7 +42,7 @@ def test_nurse_ticks_a_critical_task_on_a_blocked_episode_and_the_badge_changes_
     live_server, page: Page, nurse, blocked_episode
 ):
     episode_url = f"{live_server.url}{reverse('checklists:episode-detail', args=[blocked_episode.pk])}"
-    log_in(page, episode_url, username=nurse.username, password=NURSE_PASSWORD)
+    log_in(page, episode_url, username=nurse.username)
     expect(page.get_by_role("heading", name="Bea Blocked")).to_be_visible()
     badge = page.locator(".readiness-badge")
     expect(badge).to_have_text("Blocked")
@@ -102,7 +93,7 @@ def test_without_javascript_the_plain_form_ticks_a_task_and_redirects_back(
     try:
         page = context.new_page()
         episode_url = f"{live_server.url}{reverse('checklists:episode-detail', args=[blocked_episode.pk])}"
-        log_in(page, episode_url, username=nurse.username, password=NURSE_PASSWORD)
+        log_in(page, episode_url, username=nurse.username)
         expect(page.locator(".readiness-badge")).to_have_text("Blocked")
         driver = task_row(page, "Arrange a driver")
 
