@@ -3,6 +3,7 @@ nothing clinical can be deleted, and every history is view-only."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -32,12 +33,23 @@ class ReadOnlyMixin(NoDeleteMixin):
 
 class HistoryViewOnlyMixin:
     """simple-history's page for an old version saves its form on POST, whatever the change permission
-    and SIMPLE_HISTORY_REVERT_DISABLED say: it would edit clinical records around the services. Only GET."""
+    and SIMPLE_HISTORY_REVERT_DISABLED say: it would edit clinical records around the services. Only GET.
+    Its views also pass ids from the URL straight to the database: anything but a number is a 404."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _require_number(object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_number(object_id, version_id)
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _require_number(*ids: str) -> None:
+    if not all(str(value).isdigit() for value in ids):
+        raise Http404("No such record.")
 
 
 class DraftOnlyMixin:

@@ -7,19 +7,39 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
+from .forms import PROCEDURE_DATE_VALIDATORS
 from .models import Readiness
 
 WORKLIST_DAYS_AHEAD = 14
+SEARCH_MAX_LENGTH = 100
+
+
+class WorklistFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start_from, start_to = cleaned.get("start_from"), cleaned.get("start_to")
+        if start_from and start_to and start_from > start_to:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        return cleaned
 
 
 class WorklistFilter(django_filters.FilterSet):
     """The worklist's filters; all of them live in the URL so a view can be bookmarked and shared."""
 
+    scope = django_filters.ChoiceFilter(
+        choices=[("mine", "My patients")], method="filter_scope", widget=forms.HiddenInput
+    )
     start_from = django_filters.DateFilter(
-        label="From", method="filter_start_from", widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        method="filter_start_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=PROCEDURE_DATE_VALIDATORS,
     )
     start_to = django_filters.DateFilter(
-        label="To", method="filter_start_to", widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        method="filter_start_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=PROCEDURE_DATE_VALIDATORS,
     )
     readiness = django_filters.ChoiceFilter(
         label="Readiness",
@@ -31,7 +51,10 @@ class WorklistFilter(django_filters.FilterSet):
         queryset=User.objects.filter(role=Role.NURSE).order_by("first_name", "last_name"),
         empty_label="Any nurse",
     )
-    q = django_filters.CharFilter(label="Name or MRN", method="filter_search")
+    q = django_filters.CharFilter(label="Name or MRN", method="filter_search", max_length=SEARCH_MAX_LENGTH)
+
+    class Meta:
+        form = WorklistFilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +70,14 @@ class WorklistFilter(django_filters.FilterSet):
             "start_from": today.isoformat(),
             "start_to": (today + dt.timedelta(days=WORKLIST_DAYS_AHEAD)).isoformat(),
         }
+
+    @property
+    def is_mine(self) -> bool:
+        """The "My patients" tab: only the episodes assigned to the nurse looking."""
+        return self.form.cleaned_data.get("scope") == "mine"
+
+    def filter_scope(self, queryset, name, value: str):
+        return queryset.filter(nurse=self.request.user)
 
     def filter_start_from(self, queryset, name, value: dt.date):
         return queryset.filter(scheduled_start__gte=_local_midnight(value))

@@ -3,11 +3,12 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .models import Patient, Protocol, ProtocolVersion
+from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
 from .vertebrae import normalise_levels
 
 
@@ -34,11 +35,18 @@ class PatientForm(forms.ModelForm):
         return born
 
 
+# The dates a worklist or a report may ask about: anything else is a typing slip.
+PROCEDURE_DATE_VALIDATORS = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2999, 12, 31))]
+MAX_YEARS_AHEAD = 2
+
+
 class FutureStartMixin:
     def clean_scheduled_start(self) -> dt.datetime:
         start = self.cleaned_data["scheduled_start"]
         if start <= timezone.now():
             raise forms.ValidationError("The procedure must be scheduled in the future.")
+        if start > timezone.now() + dt.timedelta(days=366 * MAX_YEARS_AHEAD):
+            raise forms.ValidationError(f"A procedure can be scheduled at most {MAX_YEARS_AHEAD} years ahead.")
         return start
 
 
@@ -76,7 +84,7 @@ class EpisodeScheduleForm(FutureStartMixin, forms.Form):
 class TaskChangeForm(forms.Form):
     """What every task change carries: the version the nurse saw, an optional note and a reason."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_TASK_VERSION)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(required=False, max_length=2000)
 

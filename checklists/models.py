@@ -4,13 +4,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
+
+# A due time is at most this many days from the procedure's start, either way.
+MAX_OFFSET_DAYS = 60
+# The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
+MAX_TASK_VERSION = 2_147_483_647
 
 
 class Phase(models.TextChoices):
@@ -135,8 +140,14 @@ class TaskDefinition(models.Model):
     is_critical = models.BooleanField(default=False, help_text="A hard stop: not ready without it.")
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
-    due_offset_minutes = models.IntegerField(null=True, blank=True)
-    due_day_offset = models.SmallIntegerField(null=True, blank=True)
+    due_offset_minutes = models.IntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-MAX_OFFSET_DAYS * 24 * 60), MaxValueValidator(MAX_OFFSET_DAYS * 24 * 60)],
+    )
+    due_day_offset = models.SmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(-MAX_OFFSET_DAYS), MaxValueValidator(MAX_OFFSET_DAYS)]
+    )
     due_clock_time = models.TimeField(null=True, blank=True)
 
     class Meta:

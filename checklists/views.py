@@ -47,16 +47,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def episode_list(request: HttpRequest) -> HttpResponse:
     """The worklist: upcoming procedures with their readiness, filtered by what is in the URL."""
     params = {**WorklistFilter.default_params(), **request.GET.dict()}
-    mine = params.pop("scope", "") == "mine"
     episodes = (
         Episode.objects.visible_to(request.user)
         .filter(status=Episode.Status.SCHEDULED)
         .with_readiness()
         .select_related("patient", "nurse")
     )
-    if mine:
-        episodes = episodes.filter(nurse=request.user)
-    worklist = WorklistFilter(params, queryset=episodes)
+    worklist = WorklistFilter(params, queryset=episodes, request=request)
     if not worklist.is_valid():
         return render(request, "checklists/worklist.html", {"filter": worklist}, status=400)
     page = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(request.GET.get("page"))
@@ -68,9 +65,11 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         "filter": worklist,
         "page": page,
         # Counted over every other filter but readiness, so the line stays an overview to pick from.
-        "readiness_counts": readiness_counts(WorklistFilter({**params, "readiness": ""}, queryset=episodes).qs),
+        "readiness_counts": readiness_counts(
+            WorklistFilter({**params, "readiness": ""}, queryset=episodes, request=request).qs
+        ),
         "now": timezone.now(),
-        "mine": mine,
+        "mine": worklist.is_mine,
         "query_string": query.urlencode(),
         "scope_all_query": _with_scope(query, ""),
         "scope_mine_query": _with_scope(query, "mine"),

@@ -5,14 +5,20 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from checklists.forms import PROCEDURE_DATE_VALIDATORS
 from checklists.models import Protocol
 
 DEFAULT_WEEKS = 8
+MAX_YEARS = 5
 
 
 class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), validators=PROCEDURE_DATE_VALIDATORS
+    )
+    date_to = forms.DateField(
+        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}), validators=PROCEDURE_DATE_VALIDATORS
+    )
     protocol = forms.ModelChoiceField(
         label="Protocol", queryset=Protocol.objects.order_by("name"), required=False, empty_label="All protocols"
     )
@@ -35,4 +41,6 @@ class ReportFilterForm(forms.Form):
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
             raise forms.ValidationError("“From” must be on or before “To”.")
+        if date_from and date_to and (date_to - date_from).days >= 366 * MAX_YEARS:
+            raise forms.ValidationError(f"A report covers at most {MAX_YEARS} years; choose a shorter period.")
         return cleaned

@@ -399,6 +399,12 @@ def test_a_move_needs_a_direction(client, admin_user, draft):
             "no later than the end of the procedure",
         ),
         ({"due_offset_minutes": "-30"}, "due_offset_minutes", "a task in “After” must be due at or after the start"),
+        ({"due_offset_minutes": "-2000000000"}, "due_offset_minutes", "greater than or equal to -86400"),
+        (
+            {"due_rule": "day_and_time", "due_day_offset": "30000", "due_clock_time": "09:00"},
+            "due_day_offset",
+            "less than or equal to 60",
+        ),
     ],
 )
 def test_a_task_form_with_a_mistake_is_refused_with_a_clear_error(client, admin_user, draft, changes, field, message):
