@@ -6,8 +6,26 @@ from django import forms
 from django.db.models import TextChoices
 from django.urls import reverse
 
-from .models import ProtocolVersion, TaskTemplate
+from .models import ProtocolVersion, TaskTemplate, WarningSign
 from .services import MoveDirection
+
+
+class ProtocolWarningSignForm(forms.ModelForm):
+    """One warning sign of a draft: what the patient notices, in English and Spanish, and what to do."""
+
+    class Meta:
+        model = WarningSign
+        fields = ["severity", "text", "text_es"]
+        labels = {"severity": "What the patient must do", "text": "Sign (English)", "text_es": "Sign (Spanish)"}
+        help_texts = {"text": "In plain words, as the patient would notice it: “a fever over 38 °C”."}
+
+    def __init__(self, *args, submit_label: str = "Save warning sign", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", submit_label))
+
+    def clean_text(self) -> str:
+        return " ".join(self.cleaned_data["text"].split())
 
 
 class DueRule(TextChoices):

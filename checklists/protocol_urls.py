@@ -14,4 +14,9 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", views.protocol_task_edit, name="protocol-task-edit"),
     path("tasks/<int:pk>/delete/", views.protocol_task_delete, name="protocol-task-delete"),
     path("tasks/<int:pk>/move/", views.protocol_task_move, name="protocol-task-move"),
+    path(
+        "versions/<int:pk>/warning-signs/new/", views.protocol_warning_sign_create, name="protocol-warning-sign-create"
+    ),
+    path("warning-signs/<int:pk>/edit/", views.protocol_warning_sign_edit, name="protocol-warning-sign-edit"),
+    path("warning-signs/<int:pk>/delete/", views.protocol_warning_sign_delete, name="protocol-warning-sign-delete"),
 ]

@@ -16,8 +16,8 @@ from accounts.models import Role
 
 from . import selectors, services
 from .access import role_required
-from .models import Protocol, ProtocolVersion, TaskTemplate
-from .protocol_forms import ProtocolDiffForm, ProtocolTaskForm, ProtocolTaskMoveForm
+from .models import Protocol, ProtocolVersion, TaskTemplate, WarningSign
+from .protocol_forms import ProtocolDiffForm, ProtocolTaskForm, ProtocolTaskMoveForm, ProtocolWarningSignForm
 
 admin_only = role_required(Role.ADMIN)
 
@@ -70,6 +70,7 @@ def _render_version(request: HttpRequest, version: ProtocolVersion, *, status: i
     context = {
         "version": version,
         "outline": selectors.protocol_version_outline(version),
+        "warning_signs": version.warning_signs.order_by("severity", "position", "pk"),
         "problems": services.protocol_version_problems(version) if version.is_editable else [],
         "diff_form": ProtocolDiffForm(version=version) if version.protocol.versions.count() > 1 else None,
     }
@@ -87,47 +88,49 @@ def _refuse(request: HttpRequest, version: ProtocolVersion, error: ValidationErr
 @admin_only
 def protocol_task_create(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(pk)
-    return _task_form(
+    return _draft_form(
         request,
         version,
         ProtocolTaskForm(request.POST or None, submit_label="Add task"),
-        lambda fields: services.protocol_task_add(version=version, **fields),
-        done_message="added to the {phase}",
+        lambda form: services.protocol_task_add(version=version, **form.task_fields()),
+        done=lambda task: (f"“{task.title}” added to the {task.get_phase_display().lower()}.", _task_anchor(task)),
+        template="checklists/protocol_task_form.html",
     )
 
 
 @admin_only
 def protocol_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _get_task(pk)
-    return _task_form(
+    return _draft_form(
         request,
         task.protocol_version,
         ProtocolTaskForm(request.POST or None, instance=task),
-        lambda fields: services.protocol_task_update(task=task, **fields),
-        done_message="saved",
+        lambda form: services.protocol_task_update(task=task, **form.task_fields()),
+        done=lambda task: (f"“{task.title}” saved.", _task_anchor(task)),
+        template="checklists/protocol_task_form.html",
         # The heading keeps the saved title while the form shows what was typed.
         title=task.title,
     )
 
 
-def _task_form(request, version, form, operation, *, done_message: str, title: str = "") -> HttpResponse:
-    """Show the task form; on a valid POST run one service and redirect, else re-render it with 400."""
+def _draft_form(request, version, form, operation, *, done, template: str, title: str = "") -> HttpResponse:
+    """Show a form that changes a draft; on a valid POST run its one service and redirect with `done`'s
+    message and URL, else re-render it with 400 (409 once the version is no longer a draft)."""
     if not version.is_editable:
         return _refuse(request, version, services.ProtocolVersionLocked.for_version(version, action="edited"))
     if request.method == "POST" and form.is_valid():
         try:
-            task = operation(form.task_fields())
+            changed = operation(form)
         except services.ProtocolVersionLocked as error:
             return _refuse(request, version, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            done = done_message.format(phase=task.get_phase_display().lower())
-            messages.success(request, f"“{task.title}” {done}.")
-            return redirect(_task_anchor(task))
+            message, url = done(changed)
+            messages.success(request, message)
+            return redirect(url)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "version": version, "title": title}
-    return render(request, "checklists/protocol_task_form.html", context, status=status)
+    return render(request, template, {"form": form, "version": version, "title": title}, status=status)
 
 
 @require_POST
@@ -189,6 +192,54 @@ def protocol_version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     old, new = sorted([version, form.cleaned_data["against"]], key=lambda each: each.number)
     context = {"version": version, "form": form, "diff": selectors.protocol_version_diff(old, new)}
     return render(request, "checklists/protocol_version_diff.html", context)
+
+
+@admin_only
+def protocol_warning_sign_create(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _get_version(pk)
+    return _draft_form(
+        request,
+        version,
+        ProtocolWarningSignForm(request.POST or None, submit_label="Add warning sign"),
+        lambda form: services.protocol_warning_sign_add(version=version, **form.cleaned_data),
+        done=lambda sign: ("Warning sign added.", _warning_signs_anchor(version)),
+        template="checklists/protocol_warning_sign_form.html",
+    )
+
+
+@admin_only
+def protocol_warning_sign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sign = _get_warning_sign(pk)
+    return _draft_form(
+        request,
+        sign.protocol_version,
+        ProtocolWarningSignForm(request.POST or None, instance=sign),
+        lambda form: services.protocol_warning_sign_update(sign=sign, **form.cleaned_data),
+        done=lambda sign: ("Warning sign saved.", _warning_signs_anchor(sign.protocol_version)),
+        template="checklists/protocol_warning_sign_form.html",
+        title=sign.text,
+    )
+
+
+@require_POST
+@admin_only
+def protocol_warning_sign_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    sign = _get_warning_sign(pk)
+    try:
+        services.protocol_warning_sign_remove(sign=sign)
+    except ValidationError as error:
+        return _refuse(request, sign.protocol_version, error)
+    messages.success(request, f"Warning sign “{sign.text}” removed.")
+    return redirect(_warning_signs_anchor(sign.protocol_version))
+
+
+def _get_warning_sign(pk: int) -> WarningSign:
+    """Fetch a warning sign with its version and protocol (the caller has checked the admin role)."""
+    return get_object_or_404(WarningSign.objects.select_related("protocol_version__protocol"), pk=pk)
+
+
+def _warning_signs_anchor(version: ProtocolVersion) -> str:
+    return f"{reverse('checklists:protocol-version-detail', args=[version.pk])}#warning-signs"
 
 
 def _task_anchor(task: TaskTemplate) -> str:

@@ -435,6 +435,41 @@ def protocol_task_move(*, task: TaskTemplate, direction: MoveDirection) -> TaskT
     return next(sibling for sibling in siblings if sibling.pk == task.pk)
 
 
+def protocol_warning_sign_add(*, version: ProtocolVersion, **fields) -> WarningSign:
+    """Add a warning sign to a draft, last of its kind (call the care team, or emergency)."""
+    with transaction.atomic():
+        version = _lock_draft(version, action="edited")
+        sign = WarningSign(protocol_version=version, **fields)
+        sign.position = _next_sign_position(version, sign.severity)
+        sign.save()
+    return sign
+
+
+def protocol_warning_sign_update(*, sign: WarningSign, **fields) -> WarningSign:
+    """Change a draft's warning sign; one moved to the other kind goes last there."""
+    with transaction.atomic():
+        version = _lock_draft(sign.protocol_version, action="edited")
+        sign = version.warning_signs.get(pk=sign.pk)
+        old_severity = sign.severity
+        for name, value in fields.items():
+            setattr(sign, name, value)
+        if sign.severity != old_severity:
+            sign.position = _next_sign_position(version, sign.severity)
+        sign.save()
+    return sign
+
+
+def protocol_warning_sign_remove(*, sign: WarningSign) -> None:
+    """Take a warning sign out of a draft (a published version keeps its own)."""
+    with transaction.atomic():
+        version = _lock_draft(sign.protocol_version, action="edited")
+        version.warning_signs.filter(pk=sign.pk).delete()
+
+
+def _next_sign_position(version: ProtocolVersion, severity: str) -> int:
+    return (version.warning_signs.filter(severity=severity).aggregate(last=Max("position"))["last"] or 0) + 1
+
+
 def _lock_draft(version: ProtocolVersion, *, action: str) -> ProtocolVersion:
     locked = ProtocolVersion.objects.select_for_update().select_related("protocol").get(pk=version.pk)
     if not locked.is_editable:

@@ -8,8 +8,15 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
 from checklists import services
-from checklists.models import Episode, Phase, ProtocolVersion, Responsible, TaskTemplate
-from tests.factories import PatientFactory, ProtocolFactory, TaskTemplateFactory, small_protocol_version
+from checklists.models import Episode, Phase, ProtocolVersion, Responsible, TaskTemplate, WarningSign
+from portal.timeline import warning_signs_for
+from tests.factories import (
+    PatientFactory,
+    ProtocolFactory,
+    TaskTemplateFactory,
+    schedule_episode,
+    small_protocol_version,
+)
 
 PAGES = [
     "checklists:protocol-list",
@@ -17,16 +24,35 @@ PAGES = [
     "checklists:protocol-version-diff",
     "checklists:protocol-task-create",
     "checklists:protocol-task-edit",
+    "checklists:protocol-warning-sign-create",
+    "checklists:protocol-warning-sign-edit",
 ]
 POST_ONLY = [
     "checklists:protocol-draft-create",
     "checklists:protocol-task-delete",
     "checklists:protocol-task-move",
     "checklists:protocol-version-publish",
+    "checklists:protocol-warning-sign-delete",
 ]
-VERSION_URLS = ["checklists:protocol-task-create", "checklists:protocol-version-publish"]
-FORM_PAGES = ["checklists:protocol-task-create", "checklists:protocol-task-edit"]
+VERSION_URLS = [
+    "checklists:protocol-task-create",
+    "checklists:protocol-version-publish",
+    "checklists:protocol-warning-sign-create",
+]
+SIGN_URLS = ["checklists:protocol-warning-sign-edit", "checklists:protocol-warning-sign-delete"]
+FORM_PAGES = [
+    "checklists:protocol-task-create",
+    "checklists:protocol-task-edit",
+    "checklists:protocol-warning-sign-create",
+    "checklists:protocol-warning-sign-edit",
+]
 EDITOR_URLS = [*PAGES, *POST_ONLY]
+
+
+def sign_data(**changes) -> dict:
+    """What the warning-sign form posts for a valid emergency sign."""
+    data = {"severity": WarningSign.Severity.EMERGENCY, "text": "Sudden weakness in the legs", "text_es": ""}
+    return {**data, **changes}
 
 
 def task_data(**changes) -> dict:
@@ -67,6 +93,7 @@ def request_for(name: str, draft: ProtocolVersion, other_protocol) -> tuple[str,
     """The URL `name` aimed at the draft (or one of its tasks), and POST data an admin could send."""
     lie_flat = draft.tasks.get(title="Lie flat")
     pain_check = draft.tasks.get(title="Pain check")
+    fever = draft.warning_signs.get(text="Fever")
     args, data = {
         "checklists:protocol-list": ([], {}),
         "checklists:protocol-draft-create": ([other_protocol.pk], {}),
@@ -80,6 +107,9 @@ def request_for(name: str, draft: ProtocolVersion, other_protocol) -> tuple[str,
         ),
         "checklists:protocol-task-delete": ([lie_flat.pk], {}),
         "checklists:protocol-task-move": ([pain_check.pk], {"direction": "up"}),
+        "checklists:protocol-warning-sign-create": ([draft.pk], sign_data()),
+        "checklists:protocol-warning-sign-edit": ([fever.pk], sign_data(text="Fever over 38 °C")),
+        "checklists:protocol-warning-sign-delete": ([fever.pk], {}),
     }[name]
     return reverse(name, args=args), data
 
@@ -89,6 +119,7 @@ def protocol_records() -> tuple:
     return (
         list(ProtocolVersion.objects.order_by("pk").values_list("pk", "status", "published_at")),
         list(TaskTemplate.objects.order_by("pk").values()),
+        list(WarningSign.objects.order_by("pk").values()),
     )
 
 
@@ -460,16 +491,25 @@ def test_saving_a_task_unchanged_is_not_a_duplicate_of_itself(client, admin_user
         ("checklists:protocol-task-delete", "post"),
         ("checklists:protocol-task-move", "post"),
         ("checklists:protocol-version-publish", "post"),
+        ("checklists:protocol-warning-sign-create", "get"),
+        ("checklists:protocol-warning-sign-create", "post"),
+        ("checklists:protocol-warning-sign-edit", "get"),
+        ("checklists:protocol-warning-sign-edit", "post"),
+        ("checklists:protocol-warning-sign-delete", "post"),
     ],
 )
 def test_a_published_version_cannot_be_changed(client, admin_user, protocol_version, name, method):
     # A second after-phase task, so that moving it up would be allowed if the version were a draft.
     pain = TaskTemplateFactory(protocol_version=protocol_version, phase=Phase.AFTER, title="Pain check", position=2)
-    target = protocol_version.pk if name in VERSION_URLS else pain.pk
+    fever = protocol_version.warning_signs.get(text="Fever")
+    target = {
+        **dict.fromkeys(VERSION_URLS, protocol_version.pk),
+        **dict.fromkeys(SIGN_URLS, fever.pk),
+    }.get(name, pain.pk)
     client.force_login(admin_user)
     before = protocol_records()
 
-    response = send(client, method, reverse(name, args=[target]), {**task_data(), "direction": "up"})
+    response = send(client, method, reverse(name, args=[target]), {**task_data(), **sign_data(), "direction": "up"})
 
     assertContains(response, "only a draft can", status_code=409)
     assert protocol_records() == before
@@ -610,3 +650,75 @@ def test_the_first_version_has_nothing_to_compare_with(client, admin_user, proto
 
     assertRedirects(response, reverse("checklists:protocol-version-detail", args=[protocol_version.pk]))
     assertContains(response, "nothing to compare it with")
+
+
+# Warning signs.
+
+
+def test_admin_adds_edits_and_removes_warning_signs_of_a_draft(client, admin_user, draft):
+    client.force_login(admin_user)
+
+    added = client.post(
+        reverse("checklists:protocol-warning-sign-create", args=[draft.pk]),
+        sign_data(text="  Sudden   weakness in the legs ", text_es="Debilidad repentina en las piernas"),
+    )
+    weakness = draft.warning_signs.get(text="Sudden weakness in the legs")
+    fever = draft.warning_signs.get(text="Fever")
+    edited = client.post(
+        reverse("checklists:protocol-warning-sign-edit", args=[fever.pk]),
+        sign_data(severity="call", text="Fever over 38 °C", text_es="Fiebre de más de 38 °C"),
+    )
+
+    detail = reverse("checklists:protocol-version-detail", args=[draft.pk])
+    assertRedirects(added, f"{detail}#warning-signs", fetch_redirect_response=False)
+    assertRedirects(edited, f"{detail}#warning-signs", fetch_redirect_response=False)
+    assert (weakness.severity, weakness.text_es, weakness.position) == (
+        "emergency",
+        "Debilidad repentina en las piernas",
+        1,
+    )
+    fever.refresh_from_db()
+    assert (fever.text, fever.text_es) == ("Fever over 38 °C", "Fiebre de más de 38 °C")
+    page = client.get(detail).content.decode()
+    assert "Sudden weakness in the legs" in page
+    assert "Fever over 38 °C" in page
+
+    removed = client.post(reverse("checklists:protocol-warning-sign-delete", args=[fever.pk]))
+
+    assertRedirects(removed, f"{detail}#warning-signs", fetch_redirect_response=False)
+    assert list(draft.warning_signs.values_list("text", flat=True)) == ["Sudden weakness in the legs"]
+
+
+def test_a_warning_sign_without_text_is_refused(client, admin_user, draft):
+    client.force_login(admin_user)
+    before = protocol_records()
+
+    response = client.post(reverse("checklists:protocol-warning-sign-create", args=[draft.pk]), sign_data(text=""))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["text"] == ["This field is required."]
+    assert protocol_records() == before
+
+
+def schedule_with(version: ProtocolVersion, nurse) -> Episode:
+    return schedule_episode(by=nurse, protocol_version=version, start=timezone.now() + dt.timedelta(days=10))
+
+
+def warning_sign_texts(episode: Episode) -> list[str]:
+    """What the episode's patient is told to watch for: the signs of the version it was scheduled on."""
+    signs = warning_signs_for(episode)
+    return [*signs.call, *signs.emergency]
+
+
+def test_published_warning_signs_reach_patients_of_newly_scheduled_procedures_only(
+    client, admin_user, nurse, protocol_version, draft
+):
+    existing = schedule_with(protocol_version, nurse)
+    client.force_login(admin_user)
+    client.post(reverse("checklists:protocol-warning-sign-create", args=[draft.pk]), sign_data())
+    client.post(reverse("checklists:protocol-version-publish", args=[draft.pk]))
+
+    scheduled_after = schedule_with(ProtocolVersion.objects.get(pk=draft.pk), nurse)
+
+    assert "Sudden weakness in the legs" in warning_sign_texts(scheduled_after)
+    assert "Sudden weakness in the legs" not in warning_sign_texts(existing)
