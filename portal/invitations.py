@@ -1,7 +1,9 @@
 """Inviting a patient to the portal: a login for their email and a one-time link to set a password.
 
 The link is Django's password-reset token: it expires after settings.PASSWORD_RESET_TIMEOUT and
-stops working once used, because it is signed over the password hash and the last login.
+stops working once used, because it is signed over the password hash and the last login. A new
+invitation to a login that has no password yet also ends the earlier links: the unusable password
+is drawn afresh, so the hash they were signed over is gone.
 """
 
 import datetime as dt
@@ -42,7 +44,8 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
             raise InvitationError(f"The email address {email} already belongs to another login.")
         if user is None:
             user = User(role=Role.PATIENT, first_name=patient.first_name, last_name=patient.last_name)
-            # No password until the patient sets one through the link.
+        if user.pk is None or not user.has_usable_password():
+            # No password until the patient sets one through the link; a fresh one ends older links.
             user.set_unusable_password()
         user.username = user.email = email
         user.save()

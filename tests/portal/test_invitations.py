@@ -133,6 +133,19 @@ def test_reinviting_sends_a_fresh_link_to_the_same_login(client, nurse, rosa):
     assert link_in(mail.outbox[0]) != link_in(mail.outbox[1])
 
 
+def test_a_new_invitation_ends_the_earlier_link(client, nurse, rosa):
+    client.force_login(nurse)
+    invite(client, rosa)
+    invite(client, rosa)
+    client.logout()
+
+    stale = client.get(link_in(mail.outbox[0]), follow=True)
+    fresh = set_password_with(client, link_in(mail.outbox[1]))
+
+    assert stale.context["validlink"] is False
+    assert fresh.url == reverse("password_reset_complete")
+
+
 def test_reinvite_after_the_password_was_set_gives_a_working_link(client, nurse, rosa):
     client.force_login(nurse)
     invite(client, rosa)
