@@ -10,6 +10,7 @@ urlpatterns = [
     path("versions/<int:pk>/", views.protocol_version_detail, name="protocol-version-detail"),
     path("versions/<int:pk>/tasks/new/", views.protocol_task_create, name="protocol-task-create"),
     path("versions/<int:pk>/publish/", views.protocol_version_publish, name="protocol-version-publish"),
+    path("versions/<int:pk>/discard/", views.protocol_draft_discard, name="protocol-draft-discard"),
     path("versions/<int:pk>/diff/", views.protocol_version_diff, name="protocol-version-diff"),
     path("tasks/<int:pk>/edit/", views.protocol_task_edit, name="protocol-task-edit"),
     path("tasks/<int:pk>/delete/", views.protocol_task_delete, name="protocol-task-delete"),

@@ -175,6 +175,18 @@ def protocol_version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("checklists:protocol-version-detail", pk=version.pk)
 
 
+@require_POST
+@admin_only
+def protocol_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _get_version(pk)
+    try:
+        services.protocol_draft_discard(version=version)
+    except ValidationError as error:
+        return _refuse(request, version, error)
+    messages.success(request, f"Draft version {version.number} of {version.protocol.name} discarded.")
+    return redirect("checklists:protocol-list")
+
+
 @admin_only
 def protocol_version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed between this version and another one of the same protocol (by default the one before it)."""

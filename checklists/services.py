@@ -299,7 +299,7 @@ def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
         existing = protocol.versions.filter(status=ProtocolVersion.Status.DRAFT).first()
         if existing is not None:
             raise ValidationError(
-                "%(protocol)s already has a draft (version %(number)s): edit or publish that one.",
+                "%(protocol)s already has a draft (version %(number)s): edit, publish or discard that one.",
                 params={"protocol": protocol.name, "number": existing.number},
             )
         source = protocol.current_version()
@@ -320,6 +320,14 @@ def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
                 for sign in source.warning_signs.all()
             )
     return draft
+
+
+def protocol_draft_discard(*, version: ProtocolVersion) -> None:
+    """Throw a draft away, tasks and warning signs with it: no procedure ever used a draft, so nothing
+    clinical goes; its number is free for the next draft."""
+    with transaction.atomic():
+        version = _lock_draft(version, action="discarded")
+        version.delete()
 
 
 def protocol_version_publish(*, version: ProtocolVersion) -> ProtocolVersion:

@@ -33,11 +33,13 @@ POST_ONLY = [
     "checklists:protocol-task-move",
     "checklists:protocol-version-publish",
     "checklists:protocol-warning-sign-delete",
+    "checklists:protocol-draft-discard",
 ]
 VERSION_URLS = [
     "checklists:protocol-task-create",
     "checklists:protocol-version-publish",
     "checklists:protocol-warning-sign-create",
+    "checklists:protocol-draft-discard",
 ]
 SIGN_URLS = ["checklists:protocol-warning-sign-edit", "checklists:protocol-warning-sign-delete"]
 FORM_PAGES = [
@@ -110,6 +112,7 @@ def request_for(name: str, draft: ProtocolVersion, other_protocol) -> tuple[str,
         "checklists:protocol-warning-sign-create": ([draft.pk], sign_data()),
         "checklists:protocol-warning-sign-edit": ([fever.pk], sign_data(text="Fever over 38 °C")),
         "checklists:protocol-warning-sign-delete": ([fever.pk], {}),
+        "checklists:protocol-draft-discard": ([draft.pk], {}),
     }[name]
     return reverse(name, args=args), data
 
@@ -496,6 +499,7 @@ def test_saving_a_task_unchanged_is_not_a_duplicate_of_itself(client, admin_user
         ("checklists:protocol-warning-sign-edit", "get"),
         ("checklists:protocol-warning-sign-edit", "post"),
         ("checklists:protocol-warning-sign-delete", "post"),
+        ("checklists:protocol-draft-discard", "post"),
     ],
 )
 def test_a_published_version_cannot_be_changed(client, admin_user, protocol_version, name, method):
@@ -722,3 +726,19 @@ def test_published_warning_signs_reach_patients_of_newly_scheduled_procedures_on
 
     assert "Sudden weakness in the legs" in warning_sign_texts(scheduled_after)
     assert "Sudden weakness in the legs" not in warning_sign_texts(existing)
+
+
+def test_admin_discards_a_draft_and_can_start_a_new_one(client, admin_user, protocol_version, draft):
+    client.force_login(admin_user)
+    number = draft.number
+
+    response = client.post(reverse("checklists:protocol-draft-discard", args=[draft.pk]))
+
+    assertRedirects(response, reverse("checklists:protocol-list"), fetch_redirect_response=False)
+    assert not ProtocolVersion.objects.filter(pk=draft.pk).exists()
+    assert not TaskTemplate.objects.filter(protocol_version_id=draft.pk).exists()
+    assert not WarningSign.objects.filter(protocol_version_id=draft.pk).exists()
+    protocol_version.refresh_from_db()
+    assert protocol_version.status == ProtocolVersion.Status.PUBLISHED
+    new_draft = services.protocol_draft_create(protocol=protocol_version.protocol)
+    assert new_draft.number == number
