@@ -243,6 +243,10 @@ class WarningSign(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def is_emergency(self) -> bool:
+        return self.severity == WarningSign.Severity.EMERGENCY
+
 
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -27,6 +27,9 @@ class ProtocolWarningSignForm(forms.ModelForm):
     def clean_text(self) -> str:
         return " ".join(self.cleaned_data["text"].split())
 
+    def clean_text_es(self) -> str:
+        return " ".join(self.cleaned_data["text_es"].split())
+
 
 class DueRule(TextChoices):
     OFFSET = "offset", "Minutes from the start (for example 8 hours before: −480)"

@@ -70,7 +70,8 @@ def _render_version(request: HttpRequest, version: ProtocolVersion, *, status: i
     context = {
         "version": version,
         "outline": selectors.protocol_version_outline(version),
-        "warning_signs": version.warning_signs.order_by("severity", "position", "pk"),
+        # Emergency first, as patients see them.
+        "warning_signs": version.warning_signs.order_by("-severity", "position", "pk"),
         "problems": services.protocol_version_problems(version) if version.is_editable else [],
         "diff_form": ProtocolDiffForm(version=version) if version.protocol.versions.count() > 1 else None,
     }

@@ -368,6 +368,12 @@ def protocol_version_problems(version: ProtocolVersion) -> list[str]:
         timing = protocol_task_timing_error(task)
         if timing:
             problems.append(f"“{task.title}”: {timing}")
+    kinds = set(version.warning_signs.values_list("severity", flat=True))
+    for severity in WarningSign.Severity:
+        if severity not in kinds:
+            problems.append(
+                f"Add at least one “{severity.label}” warning sign: patients must know when to act after the procedure."
+            )
     return problems
 
 
@@ -406,7 +412,7 @@ def protocol_task_update(*, task: TaskTemplate, **fields) -> TaskTemplate:
     """Change a draft's task; a task moved to another phase goes to the end of that phase."""
     with transaction.atomic():
         version = _lock_draft(task.protocol_version, action="edited")
-        task = version.tasks.get(pk=task.pk)
+        task = _still_there(version.tasks, task, what="task")
         old_phase = task.phase
         for name, value in fields.items():
             setattr(task, name, value)
@@ -423,7 +429,7 @@ def protocol_task_remove(*, task: TaskTemplate) -> None:
     """Take a task out of a draft; the rest of its phase closes up."""
     with transaction.atomic():
         version = _lock_draft(task.protocol_version, action="edited")
-        task = version.tasks.get(pk=task.pk)
+        task = _still_there(version.tasks, task, what="task")
         task.delete()
         _renumber(version, task.phase)
 
@@ -457,7 +463,7 @@ def protocol_warning_sign_update(*, sign: WarningSign, **fields) -> WarningSign:
     """Change a draft's warning sign; one moved to the other kind goes last there."""
     with transaction.atomic():
         version = _lock_draft(sign.protocol_version, action="edited")
-        sign = version.warning_signs.get(pk=sign.pk)
+        sign = _still_there(version.warning_signs, sign, what="warning sign")
         old_severity = sign.severity
         for name, value in fields.items():
             setattr(sign, name, value)
@@ -474,12 +480,22 @@ def protocol_warning_sign_remove(*, sign: WarningSign) -> None:
         version.warning_signs.filter(pk=sign.pk).delete()
 
 
+def _still_there(items, item, *, what: str):
+    """The draft's current row for `item`, or a clear refusal if another admin removed it meanwhile."""
+    current = items.filter(pk=item.pk).first()
+    if current is None:
+        raise ValidationError(f"This {what} was removed meanwhile.")
+    return current
+
+
 def _next_sign_position(version: ProtocolVersion, severity: str) -> int:
     return (version.warning_signs.filter(severity=severity).aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def _lock_draft(version: ProtocolVersion, *, action: str) -> ProtocolVersion:
-    locked = ProtocolVersion.objects.select_for_update().select_related("protocol").get(pk=version.pk)
+    locked = ProtocolVersion.objects.select_for_update().select_related("protocol").filter(pk=version.pk).first()
+    if locked is None:
+        raise ValidationError(f"Version {version.number} was discarded meanwhile.")
     if not locked.is_editable:
         raise ProtocolVersionLocked.for_version(locked, action=action)
     return locked

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import LoginForm
+from accounts.forms import AdminLoginForm, LoginForm
 from checklists import views as checklist_views
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", checklist_views.home, name="home"),

@@ -99,6 +99,9 @@ def small_protocol_version(**version_fields) -> ProtocolVersion:
         protocol_version=version, phase=Phase.AFTER, position=1, title="Lie flat", due_offset_minutes=60
     )
     WarningSign.objects.create(protocol_version=version, severity=WarningSign.Severity.CALL, position=1, text="Fever")
+    WarningSign.objects.create(
+        protocol_version=version, severity=WarningSign.Severity.EMERGENCY, position=1, text="Sudden chest pain"
+    )
     return version
 
 

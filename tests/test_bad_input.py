@@ -78,8 +78,9 @@ def test_a_report_period_out_of_range_is_a_bad_request(client, admin_user, query
     assert csv_file.status_code == 400
 
 
-def test_an_over_long_username_is_refused_by_the_login_form(client, db):
-    response = client.post(reverse("login"), {"username": "x" * 300, "password": "whatever"})
+@pytest.mark.parametrize("login_url", [reverse("login"), reverse("admin:login")])
+def test_an_over_long_username_is_refused_by_the_login_forms(client, db, login_url):
+    response = client.post(login_url, {"username": "x" * 300, "password": "whatever"})
 
     assert response.status_code == 200
     assert response.context["form"].errors["username"] == ["Ensure this value has at most 150 characters (it has 300)."]

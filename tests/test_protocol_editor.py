@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
@@ -679,7 +680,7 @@ def test_admin_adds_edits_and_removes_warning_signs_of_a_draft(client, admin_use
     assert (weakness.severity, weakness.text_es, weakness.position) == (
         "emergency",
         "Debilidad repentina en las piernas",
-        1,
+        2,  # after the draft's "Sudden chest pain"
     )
     fever.refresh_from_db()
     assert (fever.text, fever.text_es) == ("Fever over 38 °C", "Fiebre de más de 38 °C")
@@ -690,7 +691,10 @@ def test_admin_adds_edits_and_removes_warning_signs_of_a_draft(client, admin_use
     removed = client.post(reverse("checklists:protocol-warning-sign-delete", args=[fever.pk]))
 
     assertRedirects(removed, f"{detail}#warning-signs", fetch_redirect_response=False)
-    assert list(draft.warning_signs.values_list("text", flat=True)) == ["Sudden weakness in the legs"]
+    assert list(draft.warning_signs.values_list("text", flat=True)) == [
+        "Sudden chest pain",
+        "Sudden weakness in the legs",
+    ]
 
 
 def test_a_warning_sign_without_text_is_refused(client, admin_user, draft):
@@ -726,6 +730,39 @@ def test_published_warning_signs_reach_patients_of_newly_scheduled_procedures_on
 
     assert "Sudden weakness in the legs" in warning_sign_texts(scheduled_after)
     assert "Sudden weakness in the legs" not in warning_sign_texts(existing)
+
+
+def test_a_draft_without_a_warning_sign_of_each_kind_is_not_published(client, admin_user, draft):
+    client.force_login(admin_user)
+    for sign in draft.warning_signs.filter(severity=WarningSign.Severity.EMERGENCY):
+        client.post(reverse("checklists:protocol-warning-sign-delete", args=[sign.pk]))
+
+    response = client.post(reverse("checklists:protocol-version-publish", args=[draft.pk]))
+
+    assertContains(response, "Add at least one “Emergency: get care now” warning sign", status_code=400)
+    draft.refresh_from_db()
+    assert draft.status == ProtocolVersion.Status.DRAFT
+
+
+def test_a_change_to_a_draft_discarded_meanwhile_is_refused_clearly(admin_user, draft):
+    fever = draft.warning_signs.get(text="Fever")
+    lie_flat = draft.tasks.get(title="Lie flat")
+    services.protocol_draft_discard(version=draft)
+
+    with pytest.raises(ValidationError, match="was discarded meanwhile"):
+        services.protocol_warning_sign_update(sign=fever, text="Fever over 38 °C")
+    with pytest.raises(ValidationError, match="was discarded meanwhile"):
+        services.protocol_task_remove(task=lie_flat)
+
+
+def test_a_warning_sign_removed_meanwhile_cannot_be_saved(client, admin_user, draft):
+    fever = draft.warning_signs.get(text="Fever")
+    services.protocol_warning_sign_remove(sign=fever)
+    client.force_login(admin_user)
+
+    response = client.post(reverse("checklists:protocol-warning-sign-edit", args=[fever.pk]), sign_data())
+
+    assert response.status_code == 404
 
 
 def test_admin_discards_a_draft_and_can_start_a_new_one(client, admin_user, protocol_version, draft):
