@@ -54,15 +54,21 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         .select_related("patient", "nurse")
     )
     worklist = WorklistFilter(params, queryset=episodes, request=request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    # The tabs, and what the page links keep, also on a refused filter.
+    context = {
+        "filter": worklist,
+        "query_string": query.urlencode(),
+        "scope_all_query": _with_scope(query, ""),
+        "scope_mine_query": _with_scope(query, "mine"),
+    }
     if not worklist.is_valid():
-        return render(request, "checklists/worklist.html", {"filter": worklist}, status=400)
+        return render(request, "checklists/worklist.html", {**context, "mine": worklist.is_mine}, status=400)
     page = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(request.GET.get("page"))
     # Progress is aggregated over the tasks of this page's episodes only, not the whole filter.
     page.object_list = with_progress_for_page(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": worklist,
+    context |= {
         "page": page,
         # Counted over every other filter but readiness, so the line stays an overview to pick from.
         "readiness_counts": readiness_counts(
@@ -70,9 +76,6 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         ),
         "now": timezone.now(),
         "mine": worklist.is_mine,
-        "query_string": query.urlencode(),
-        "scope_all_query": _with_scope(query, ""),
-        "scope_mine_query": _with_scope(query, "mine"),
     }
     return render(request, "checklists/worklist.html", context)
 

@@ -109,3 +109,12 @@ def test_a_history_page_with_a_non_numeric_id_is_not_found(client, admin_user, e
 
     assert client.get(f"/admin/checklists/patient/{episode.patient_id}/history/abc/").status_code == 404
     assert client.get("/admin/checklists/patient/abc/history/").status_code == 404
+
+
+def test_a_refused_worklist_filter_keeps_the_my_patients_tab(logged_in):
+    response = logged_in.get(reverse("checklists:episode-list"), {"scope": "mine", "start_to": "9999-12-31"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-current="page" href="?start_to=9999-12-31&amp;scope=mine">My patients</a>' in html
+    assert '<input type="hidden" name="scope" value="mine"' in html
