@@ -402,7 +402,7 @@ def protocol_task_add(*, version: ProtocolVersion, **fields) -> TaskTemplate:
     with transaction.atomic():
         version = _lock_draft(version, action="edited")
         task = TaskTemplate(protocol_version=version, **fields)
-        task.position = _next_position(version, task.phase)
+        task.position = _next_position(version.tasks.filter(phase=task.phase))
         _check_task(task)
         task.save()
     return task
@@ -417,7 +417,7 @@ def protocol_task_update(*, task: TaskTemplate, **fields) -> TaskTemplate:
         for name, value in fields.items():
             setattr(task, name, value)
         if task.phase != old_phase:
-            task.position = _next_position(version, task.phase)
+            task.position = _next_position(version.tasks.filter(phase=task.phase))
         _check_task(task)
         task.save()
         if task.phase != old_phase:
@@ -454,7 +454,7 @@ def protocol_warning_sign_add(*, version: ProtocolVersion, **fields) -> WarningS
     with transaction.atomic():
         version = _lock_draft(version, action="edited")
         sign = WarningSign(protocol_version=version, **fields)
-        sign.position = _next_sign_position(version, sign.severity)
+        sign.position = _next_position(version.warning_signs.filter(severity=sign.severity))
         sign.save()
     return sign
 
@@ -468,7 +468,7 @@ def protocol_warning_sign_update(*, sign: WarningSign, **fields) -> WarningSign:
         for name, value in fields.items():
             setattr(sign, name, value)
         if sign.severity != old_severity:
-            sign.position = _next_sign_position(version, sign.severity)
+            sign.position = _next_position(version.warning_signs.filter(severity=sign.severity))
         sign.save()
     return sign
 
@@ -486,10 +486,6 @@ def _still_there(items, item, *, what: str):
     if current is None:
         raise ValidationError(f"This {what} was removed meanwhile.")
     return current
-
-
-def _next_sign_position(version: ProtocolVersion, severity: str) -> int:
-    return (version.warning_signs.filter(severity=severity).aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def _lock_draft(version: ProtocolVersion, *, action: str) -> ProtocolVersion:
@@ -520,8 +516,9 @@ def _check_task(task: TaskTemplate) -> None:
         raise ValidationError(errors)
 
 
-def _next_position(version: ProtocolVersion, phase: str) -> int:
-    return (version.tasks.filter(phase=phase).aggregate(last=Max("position"))["last"] or 0) + 1
+def _next_position(siblings) -> int:
+    """The position after the last of `siblings` (a draft's tasks of one phase, or its signs of one kind)."""
+    return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def _renumber(version: ProtocolVersion, phase: str, *, ordered: list[TaskTemplate] | None = None) -> None:
