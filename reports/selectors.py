@@ -108,15 +108,16 @@ def blocks_readiness(scheduled_start) -> Q:
     return Q(is_critical=True) & (Q(status=ChecklistTask.Status.PENDING) | Q(completed_at__gt=scheduled_start))
 
 
-def task_counts() -> dict[str, Count]:
+# What the task tables count; the nurses' table counts closed tasks only, so it has no total.
+TASK_COUNT_FILTERS = {"total": None, "done": DONE, "not_applicable": NOT_APPLICABLE, "on_time": ON_TIME}
+TASK_FIELDS = tuple(TASK_COUNT_FILTERS)
+CLOSED_TASK_FIELDS = ("done", "not_applicable", "on_time")
+
+
+def task_counts(fields: tuple[str, ...] = TASK_FIELDS) -> dict[str, Count]:
     # Rows counted on episode_id (never null), not id: every task column the report reads can then
     # come from one covering index, without visiting the table.
-    return {
-        "total": Count("episode"),
-        "done": Count("episode", filter=DONE),
-        "not_applicable": Count("episode", filter=NOT_APPLICABLE),
-        "on_time": Count("episode", filter=ON_TIME),
-    }
+    return {field: Count("episode", filter=TASK_COUNT_FILTERS[field]) for field in fields}
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,6 @@ class RateRow:
         return (self.completion_rate, on_time, Phase.values.index(self.phase), self.title)
 
 
-TASK_FIELDS = ("total", "done", "not_applicable", "on_time")
-
-
 def rates_by_phase(scope: ReportScope) -> list[RateRow]:
     rows = scope.figures(TaskFigures).values("phase").annotate(**summed(*TASK_FIELDS))
     return sorted((RateRow(**row) for row in rows), key=RateRow.worst_first)
@@ -196,9 +194,6 @@ def rates_by_task(scope: ReportScope) -> list[RateRow]:
     """Tasks are grouped by phase and title, so the same task across protocol versions is one row."""
     rows = scope.figures(TaskFigures).values("phase", "title").annotate(**summed(*TASK_FIELDS))
     return sorted((RateRow(**row) for row in rows), key=RateRow.worst_first)
-
-
-NURSE_FIELDS = ("done", "on_time", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -218,11 +213,11 @@ def rates_by_nurse(scope: ReportScope) -> list[NurseRow]:
     # The filter comes before the sums, so they add up only the period's figures.
     people = (
         User.objects.filter(scope.figures_lookup("report_figures"))
-        .annotate(**summed(*(f"report_figures__{field}" for field in NURSE_FIELDS)))
+        .annotate(**summed(*(f"report_figures__{field}" for field in CLOSED_TASK_FIELDS)))
         .order_by("last_name", "first_name", "username")
     )
     return [
-        NurseRow(name=person.display_name, **{field: getattr(person, field) for field in NURSE_FIELDS})
+        NurseRow(name=person.display_name, **{field: getattr(person, field) for field in CLOSED_TASK_FIELDS})
         for person in people
     ]
 

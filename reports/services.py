@@ -22,7 +22,7 @@ from django.utils import timezone
 from checklists.models import ChecklistTask, Episode
 
 from .models import CancellationFigures, EpisodeFigures, FiguresDay, NurseFigures, TaskFigures
-from .selectors import ReportScope, headline_counts, hospital_tz, local_day, task_counts
+from .selectors import CLOSED_TASK_FIELDS, ReportScope, headline_counts, hospital_tz, local_day, task_counts
 
 PROTOCOL = "protocol_version__protocol"
 
@@ -88,12 +88,11 @@ def _task_figures(scope: ReportScope) -> list[TaskFigures]:
 
 
 def _nurse_figures(scope: ReportScope) -> list[NurseFigures]:
-    closed_counts = {name: count for name, count in task_counts().items() if name != "total"}
     rows = (
         scope.completed_tasks()
         .exclude(status=ChecklistTask.Status.PENDING)
         .values(nurse_id=F("completed_by"), protocol=F(f"episode__{PROTOCOL}"))
-        .annotate(**closed_counts)
+        .annotate(**task_counts(CLOSED_TASK_FIELDS))
     )
     return [NurseFigures(day=scope.date_from, protocol_id=row.pop("protocol"), **row) for row in rows]
 
