@@ -307,11 +307,9 @@ class EpisodeQuerySet(models.QuerySet):
         Annotates `after_care_open` (how many) and the next one, `next_after_care_title` and
         `next_after_care_due_at`. Steps left open from before the procedure are not after care.
         """
-        open_after_care = ChecklistTask.objects.filter(
-            episode=OuterRef("pk"), phase=Phase.AFTER, status=ChecklistTask.Status.PENDING
-        ).order_by("due_at", "pk")
+        open_after_care = open_after_care_tasks()
         return (
-            self.filter(Exists(open_after_care), status=Episode.Status.COMPLETED)
+            self.filter(has_open_after_care())
             .annotate(
                 after_care_open=Subquery(
                     open_after_care.order_by().values("episode").annotate(count=Count("pk")).values("count")
@@ -601,6 +599,18 @@ class ChecklistTask(TaskDefinition):
 
 class TaskStateError(Exception):
     """A change that the task's current state does not allow; its message is shown to the user."""
+
+
+def open_after_care_tasks():
+    """The after-phase tasks still open of the episode in the outer query (a correlated subquery), soonest first."""
+    return ChecklistTask.objects.filter(
+        episode=OuterRef("pk"), phase=Phase.AFTER, status=ChecklistTask.Status.PENDING
+    ).order_by("due_at", "pk")
+
+
+def has_open_after_care() -> Q:
+    """A procedure recorded done whose after care is not: the nurses' after-care list, the patient's first page."""
+    return Q(Exists(open_after_care_tasks()), status=Episode.Status.COMPLETED)
 
 
 class RejectedTaskChange(models.Model):

@@ -5,13 +5,21 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Case, F, Q, When
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from checklists.models import ChecklistTask, Episode, Phase, Protocol, Responsible, WarningSign
+from checklists.models import (
+    ChecklistTask,
+    Episode,
+    Phase,
+    Protocol,
+    Responsible,
+    WarningSign,
+    has_open_after_care,
+)
 
 AFTER_CARE_DAYS = 7
 
@@ -235,14 +243,7 @@ def current_episode(user, *, now: dt.datetime | None = None) -> Episode | None:
     """
     now = now or timezone.now()
     today = dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=timezone.get_current_timezone())
-    open_after_care = ChecklistTask.objects.filter(
-        episode=OuterRef("pk"), phase=Phase.AFTER, status=ChecklistTask.Status.PENDING
-    )
-    recent_after_care = Q(
-        Exists(open_after_care),
-        status=Episode.Status.COMPLETED,
-        scheduled_start__gte=now - dt.timedelta(days=AFTER_CARE_DAYS),
-    )
+    recent_after_care = has_open_after_care() & Q(scheduled_start__gte=now - dt.timedelta(days=AFTER_CARE_DAYS))
     upcoming = Q(status=Episode.Status.SCHEDULED, scheduled_start__gte=today)
     priority = Case(When(recent_after_care, then=0), When(upcoming, then=1), default=2)
     return (
