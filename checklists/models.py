@@ -248,14 +248,22 @@ class WarningSign(models.Model):
         return self.severity == WarningSign.Severity.EMERGENCY
 
 
-class PatientQuerySet(models.QuerySet):
+class ClinicalQuerySet(models.QuerySet):
+    """Records that belong to a patient: every clinical read starts with `visible_to`."""
+
+    patient_login: str  # the path from the record to its patient's login
+
     def visible_to(self, user):
-        """Care team sees every patient; a patient only their own record."""
+        """Care team sees every record; a patient only their own."""
         if not user.is_authenticated:
             return self.none()
         if user.is_care_team:
             return self
-        return self.filter(user=user)
+        return self.filter(**{self.patient_login: user})
+
+
+class PatientQuerySet(ClinicalQuerySet):
+    patient_login = "user"
 
 
 class Patient(models.Model):
@@ -292,14 +300,8 @@ class Patient(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class EpisodeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Every clinical read starts here: care team sees all episodes, a patient only their own."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_care_team:
-            return self
-        return self.filter(patient__user=user)
+class EpisodeQuerySet(ClinicalQuerySet):
+    patient_login = "patient__user"
 
     def needing_after_care(self):
         """Completed procedures with an after-care task still open, the most urgent first.
