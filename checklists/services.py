@@ -1,6 +1,7 @@
-"""Operations that change clinical state. Each runs in one transaction and leaves an audit record.
+"""Operations that change clinical state, each in one transaction.
 
-Each also refreshes, in the same transaction, the report figures the change may alter (reports.services).
+Each clinical operation ends by announcing what changed (`checklists.events`), in the same transaction,
+so the apps that keep something in step with it (the report figures) commit or roll back with it.
 """
 
 import datetime as dt
@@ -14,8 +15,15 @@ from django.db.models import Max, TextChoices
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from reports.services import refresh_figures_for_episode, refresh_figures_for_task
-
+from .events import (
+    EpisodeCancelled,
+    EpisodeCompleted,
+    EpisodeRescheduled,
+    EpisodeScheduled,
+    EpisodeSignedOff,
+    TaskChanged,
+    announce,
+)
 from .models import (
     ChecklistTask,
     Episode,
@@ -77,7 +85,7 @@ def episode_schedule(
             for template in protocol_version.tasks.all()
         ]
         bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
-        refresh_figures_for_episode(episode)
+        announce(EpisodeScheduled(episode))
     return episode
 
 
@@ -97,7 +105,7 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
             task.due_at = task.due_at_for(scheduled_start)
             task.version += 1
             _save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
-        refresh_figures_for_episode(episode, previous_start=previous_start)
+        announce(EpisodeRescheduled(episode, previous_start=previous_start))
     return episode
 
 
@@ -109,7 +117,7 @@ def episode_complete(*, episode: Episode, by) -> Episode:
             raise ValidationError("A procedure can be recorded as done only once its start time has passed.")
         episode.status = Episode.Status.COMPLETED
         _save_with_history(episode, by=by, reason="Procedure completed")
-        refresh_figures_for_episode(episode)
+        announce(EpisodeCompleted(episode))
     return episode
 
 
@@ -121,7 +129,7 @@ def episode_cancel(*, episode: Episode, by, reason: str) -> Episode:
         episode.status = Episode.Status.CANCELLED
         episode.cancellation_reason = reason
         _save_with_history(episode, by=by, reason=reason)
-        refresh_figures_for_episode(episode)
+        announce(EpisodeCancelled(episode))
     return episode
 
 
@@ -149,6 +157,7 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
         if episode.sign_off_override_reason:
             reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
         _save_with_history(episode, by=by, reason=reason)
+        announce(EpisodeSignedOff(episode))
     return episode
 
 
@@ -249,7 +258,7 @@ def _change_task(task, *, by, expected_version, attempted_status, reason, change
         else:
             change(locked)
             _save_with_history(locked, by=by, reason=reason.strip())
-            refresh_figures_for_task(locked)
+            announce(TaskChanged(locked))
     # Raised after the transaction commits, so the record of the refused attempt is kept.
     if conflict:
         raise TaskChangeConflict(locked)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (registers the figure refreshes for clinical events)

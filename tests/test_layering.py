@@ -1,0 +1,34 @@
+"""The apps depend one way: portal and reports build on checklists, never the reverse."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each app, and the apps above it that it must never import.
+FORBIDDEN = {
+    "accounts": {"checklists", "portal", "reports"},
+    "checklists": {"portal", "reports"},
+}
+
+
+def imported_top_level_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def test_app_never_imports_the_apps_above_it(app):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_top_level_packages(path) & FORBIDDEN[app])
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    assert {path: apps for path, apps in offenders.items() if apps} == {}
