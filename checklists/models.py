@@ -42,6 +42,7 @@ class Readiness(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
     AT_RISK = "at_risk", "At risk"
     ON_TRACK = "on_track", "On track"
+    READY_FOR_THE_DAY = "ready_for_day", "Ready for the day"
     READY = "ready", "Ready"
     DONE = "done", "Procedure done"
     CANCELLED = "cancelled", "Cancelled"
@@ -50,6 +51,22 @@ class Readiness(models.TextChoices):
     def upcoming_choices(cls) -> list[tuple[str, str]]:
         """The states of a procedure still to come, the worklist's."""
         return [(value, label) for value, label in cls.choices if value not in (cls.DONE, cls.CANCELLED)]
+
+
+class Admission(models.TextChoices):
+    """Whether the patient goes home the same day or stays a night: the after-care tasks differ."""
+
+    SAME_DAY = "same_day", "Same day (home the same day)"
+    OVERNIGHT = "overnight", "Overnight stay"
+
+
+class PatientForm(models.TextChoices):
+    """What the portal asks the patient for on a task, besides "I've done this"."""
+
+    NONE = "", "Nothing"
+    DRIVER = "driver", "The driver's name and phone"
+    ANESTHESIA_HISTORY = "anesthesia_history", "Past problems with anesthesia"
+    READ_INFORMATION = "read_information", "Read about the procedure before consenting"
 
 
 class Language(models.TextChoices):
@@ -126,6 +143,10 @@ class TaskDefinition(models.Model):
         "nurse_guidance",
         "responsible",
         "is_critical",
+        "patient_title",
+        "patient_title_es",
+        "patient_form",
+        "admission",
     )
     DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
 
@@ -138,6 +159,19 @@ class TaskDefinition(models.Model):
     nurse_guidance = models.TextField(blank=True)
     responsible = models.CharField(max_length=16, choices=Responsible.choices)
     is_critical = models.BooleanField(default=False, help_text="A hard stop: not ready without it.")
+    # What the patient reads instead of the staff's title ("The team will check your blood tests").
+    patient_title = models.CharField(
+        max_length=160, blank=True, help_text="The title the patient sees, when the staff title does not suit them."
+    )
+    patient_title_es = models.CharField("patient title (Spanish)", max_length=160, blank=True)
+    patient_form = models.CharField(max_length=24, choices=PatientForm.choices, blank=True, default="")
+    admission = models.CharField(
+        max_length=16,
+        choices=Admission.choices,
+        blank=True,
+        default="",
+        help_text="Only for this kind of admission; empty for every patient.",
+    )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
     due_offset_minutes = models.IntegerField(
@@ -162,6 +196,9 @@ class TaskDefinition(models.Model):
             ),
             models.CheckConstraint(condition=Q(phase__in=Phase.values), name="%(class)s_phase_valid"),
             models.CheckConstraint(condition=Q(responsible__in=Responsible.values), name="%(class)s_responsible_valid"),
+            models.CheckConstraint(
+                condition=Q(admission__in=["", *Admission.values]), name="%(class)s_admission_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +234,10 @@ class TaskDefinition(models.Model):
     def title_key(self) -> str:
         """The title ignoring case and spacing: two titles with the same key are the same task."""
         return " ".join(self.title.split()).casefold()
+
+    def applies_to(self, admission: str) -> bool:
+        """Whether this task is part of the plan for a patient with this kind of admission."""
+        return self.admission in ("", admission)
 
     def definition_fields(self) -> dict:
         """The content fields, to copy a definition into a new template or task."""
@@ -246,6 +287,24 @@ class WarningSign(models.Model):
     @property
     def is_emergency(self) -> bool:
         return self.severity == WarningSign.Severity.EMERGENCY
+
+
+class PatientPage(models.Model):
+    """A page the patient reads before consenting (what happens, the risks, the right to say no), per version."""
+
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="patient_pages")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    title_es = models.CharField("title (Spanish)", max_length=120, blank=True)
+    # Paragraphs separated by a blank line; plain text, no markup.
+    body = models.TextField()
+    body_es = models.TextField("body (Spanish)", blank=True)
+
+    class Meta:
+        ordering = ["protocol_version", "position"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ClinicalQuerySet(models.QuerySet):
@@ -331,22 +390,38 @@ class EpisodeQuerySet(ClinicalQuerySet):
     def with_readiness(self, *, now: dt.datetime | None = None):
         """Annotate `readiness` (a Readiness value) in SQL; the one place the rule lives.
 
-        Blocked: a critical task is overdue. At risk: a critical task is due within
-        READINESS_AT_RISK_HOURS. Ready: every critical task is done or not applicable.
+        A critical task counts only once it can be done: a day-of task from the start of the
+        procedure's day (local midnight), any other at once. A day-of task is done with the
+        patient in the building, so it is late only once the procedure's start has passed.
+        Blocked: a critical task is overdue (a day-of one: open after the start).
+        At risk: a critical task is due within READINESS_AT_RISK_HOURS, or a day-of one is open on the day.
+        Ready: every critical task is done or not applicable.
+        Ready for the day: only day-of critical tasks are open and their day has not begun.
         On track: otherwise. A cancelled episode is Cancelled, a completed one Procedure done.
         """
         now = now or timezone.now()
         horizon = now + dt.timedelta(hours=settings.READINESS_AT_RISK_HOURS)
+        hospital_tz = ZoneInfo(settings.TIME_ZONE)
+        # The procedure's day has begun when the start is before the next local midnight.
+        tomorrow = dt.datetime.combine(
+            now.astimezone(hospital_tz).date() + dt.timedelta(days=1), dt.time.min, hospital_tz
+        )
+        day_has_begun = Q(scheduled_start__lt=tomorrow)
         open_critical = ChecklistTask.objects.filter(
             episode=OuterRef("pk"), is_critical=True, status=ChecklistTask.Status.PENDING
         )
+        open_before_the_day = open_critical.exclude(phase=Phase.DAY_OF)
+        open_on_the_day = Exists(open_critical.filter(phase=Phase.DAY_OF))
         return self.annotate(
             readiness=Case(
                 When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
                 When(status=Episode.Status.COMPLETED, then=Value(Readiness.DONE)),
-                When(Exists(open_critical.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
-                When(Exists(open_critical.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
+                When(Exists(open_before_the_day.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
+                When(Q(scheduled_start__lt=now) & open_on_the_day, then=Value(Readiness.BLOCKED)),
+                When(Exists(open_before_the_day.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
+                When(day_has_begun & open_on_the_day, then=Value(Readiness.AT_RISK)),
                 When(~Exists(open_critical), then=Value(Readiness.READY)),
+                When(~Exists(open_before_the_day), then=Value(Readiness.READY_FOR_THE_DAY)),
                 default=Value(Readiness.ON_TRACK),
                 output_field=CharField(),
             )
@@ -407,6 +482,13 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sign_off_override_reason = models.TextField(blank=True)
+    admission_type = models.CharField(max_length=16, choices=Admission.choices, default=Admission.SAME_DAY)
+    # Recorded with "record procedure done": when it really ended (the after care runs from it)
+    # and the levels really treated (a difference from `vertebral_levels` is flagged).
+    procedure_ended_at = models.DateTimeField(null=True, blank=True)
+    levels_treated = models.CharField(max_length=60, blank=True)
+    # The patient's "I have read this" on the pages about the procedure, before consenting.
+    information_read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -418,6 +500,7 @@ class Episode(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "completed", "cancelled"]), name="episode_status_valid"
             ),
+            models.CheckConstraint(condition=Q(admission_type__in=Admission.values), name="episode_admission_valid"),
         ]
         indexes = [models.Index(fields=["status", "scheduled_start"], name="episode_status_start_idx")]
 
@@ -448,6 +531,11 @@ class Episode(models.Model):
     def tasks_can_change(self) -> bool:
         """Tasks stay open to nurses after the procedure (the after-care tasks); a cancellation freezes them."""
         return self.status != Episode.Status.CANCELLED
+
+    @property
+    def levels_mismatch(self) -> bool:
+        """The levels recorded as treated differ from the planned ones (shown in red, kept in the history)."""
+        return bool(self.levels_treated) and self.levels_treated != self.vertebral_levels
 
     @property
     def was_signed_off_with_override(self) -> bool:
@@ -489,6 +577,10 @@ class ChecklistTask(TaskDefinition):
     reason = models.TextField(blank=True, help_text="Why the task is not applicable.")
     # Set when the patient says "I've done this"; a nurse then verifies (marks done) or rejects it.
     patient_reported_at = models.DateTimeField(null=True, blank=True)
+    # What the patient told us through the task's short form (PatientForm), e.g. the driver's name.
+    patient_answers = models.JSONField(default=dict, blank=True)
+    # Scheduled too late for the protocol's due time: due as soon as possible instead.
+    is_expedited = models.BooleanField(default=False)
     # Bumped on every change: a form carries the version it was drawn from, and a change based
     # on an older version is refused instead of silently overwriting someone else's.
     version = models.PositiveIntegerField(default=1)
@@ -553,6 +645,18 @@ class ChecklistTask(TaskDefinition):
         self.patient_reported_at = timezone.now()
         self.version += 1
 
+    def record_patient_answers(self, answers: dict[str, str]) -> None:
+        """The patient's answers to the task's short form; on their own task, also "I've done this"."""
+        self._require_status(self.Status.PENDING, "This task is already closed.")
+        if not self.patient_form or self.patient_form == PatientForm.READ_INFORMATION:
+            raise TaskStateError("This step has no questions to answer.")
+        if not self.episode.accepts_patient_report_for(self):
+            raise TaskStateError("This step was for before your procedure, which has now taken place.")
+        self.patient_answers = answers
+        if self.responsible == Responsible.PATIENT and self.patient_reported_at is None:
+            self.patient_reported_at = timezone.now()
+        self.version += 1
+
     def reject_patient_report(self, *, reason: str) -> None:
         if not self.awaits_verification:
             raise TaskStateError("There is no patient report to reject.")
@@ -613,6 +717,45 @@ def open_after_care_tasks():
 def has_open_after_care() -> Q:
     """A procedure recorded done whose after care is not: the nurses' after-care list, the patient's first page."""
     return Q(Exists(open_after_care_tasks()), status=Episode.Status.COMPLETED)
+
+
+class TimeOut(models.Model):
+    """The Universal Protocol time-out, recorded in the room just before the start: who checked what, when."""
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BOTH = "both", "Both sides"
+        MIDLINE = "midline", "Midline"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="time_outs")
+    identity_confirmed = models.BooleanField("identity confirmed with two identifiers")
+    procedure_confirmed = models.BooleanField("procedure confirmed")
+    vertebral_levels = models.CharField("vertebral level(s) verified", max_length=60)
+    side = models.CharField(max_length=16, choices=Side.choices)
+    imaging_displayed = models.BooleanField("imaging displayed")
+    consent_matches = models.BooleanField("consent matches")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["episode", "-recorded_at"]
+        constraints = [
+            # A time-out with a failed check is a stop, not a record: the team does not start.
+            models.CheckConstraint(
+                condition=Q(identity_confirmed=True, procedure_confirmed=True, imaging_displayed=True)
+                & Q(consent_matches=True),
+                name="time_out_all_checks_passed",
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=["left", "right", "both", "midline"]), name="time_out_side_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Time-out for {self.episode} at {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
 class RejectedTaskChange(models.Model):

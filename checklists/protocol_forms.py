@@ -70,8 +70,16 @@ class ProtocolTaskForm(forms.ModelForm):
             self.fields["due_rule"].initial = DueRule.OFFSET
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Fieldset("Task", "phase", "title", "title_es", "responsible", "is_critical"),
-            Fieldset("Instructions", "patient_instructions", "patient_instructions_es", "nurse_guidance"),
+            Fieldset("Task", "phase", "title", "title_es", "responsible", "is_critical", "admission"),
+            Fieldset(
+                "Instructions",
+                "patient_title",
+                "patient_title_es",
+                "patient_instructions",
+                "patient_instructions_es",
+                "patient_form",
+                "nurse_guidance",
+            ),
             Fieldset("When it is due", "due_rule", "due_offset_minutes", "due_day_offset", "due_clock_time"),
         )
         self.helper.add_input(Submit("submit", submit_label))

@@ -25,9 +25,11 @@ from .events import (
     announce,
 )
 from .models import (
+    Admission,
     ChecklistTask,
     Episode,
     Patient,
+    PatientPage,
     Phase,
     Protocol,
     ProtocolVersion,
@@ -59,8 +61,9 @@ def episode_schedule(
     clinician: str,
     nurse,
     by,
+    admission_type: str = Admission.SAME_DAY,
 ) -> Episode:
-    """Schedule a procedure and snapshot every task of the protocol version into it."""
+    """Schedule a procedure and snapshot the protocol version's tasks for its kind of admission into it."""
     if protocol_version.status != ProtocolVersion.Status.PUBLISHED:
         raise ValidationError("Episodes can only be scheduled on a published protocol version.")
     with transaction.atomic():
@@ -71,6 +74,7 @@ def episode_schedule(
             vertebral_levels=normalise_levels(vertebral_levels),
             clinician=clinician,
             nurse=nurse,
+            admission_type=admission_type,
         )
         episode._history_user = by
         episode._change_reason = "Scheduled"
@@ -83,6 +87,7 @@ def episode_schedule(
                 **template.definition_fields(),
             )
             for template in protocol_version.tasks.all()
+            if template.applies_to(admission_type)
         ]
         bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
         announce(EpisodeScheduled(episode))
@@ -226,6 +231,33 @@ def task_report_by_patient(*, task: ChecklistTask, by, expected_version: int) ->
     )
 
 
+def task_answer_by_patient(*, task: ChecklistTask, by, expected_version: int, answers: dict[str, str]) -> ChecklistTask:
+    """The patient answers a task's short form (their driver, past anesthesia problems), for the nurse to read."""
+    summary = "; ".join(f"{question}: {answer}" for question, answer in answers.items())
+    return _change_task(
+        task,
+        by=by,
+        expected_version=expected_version,
+        attempted_status=ChecklistTask.Status.PENDING,
+        reason=f"Answered by the patient — {summary}",
+        change=lambda locked: locked.record_patient_answers(answers),
+    )
+
+
+def episode_information_read(*, episode: Episode, by) -> Episode:
+    """The patient's "I have read this" on the pages about the procedure (what happens, the risks, saying no)."""
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="read about")
+        if episode.information_read_at is None:
+            episode.information_read_at = timezone.now()
+            _save_with_history(
+                episode,
+                by=by,
+                reason="The patient read the pages about the procedure, its risks and the right to say no",
+            )
+    return episode
+
+
 def task_reject_patient_report(*, task: ChecklistTask, by, expected_version: int, reason: str) -> ChecklistTask:
     """A nurse finds the patient's report wrong: the task stays pending, with the reason recorded."""
     return _change_task(
@@ -327,6 +359,9 @@ def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
                     text_es=sign.text_es,
                 )
                 for sign in source.warning_signs.all()
+            )
+            PatientPage.objects.bulk_create(
+                PatientPage(protocol_version=draft, **page) for page in _patient_pages(source)
             )
     return draft
 
@@ -547,20 +582,27 @@ def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
             slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
         )
         current = protocol.current_version()
-        if current is not None and protocol_version_content(current) == (data["tasks"], data["warning_signs"]):
+        content = (data["tasks"], data["warning_signs"], data["patient_pages"])
+        if current is not None and protocol_version_content(current) == content:
             return current, False
         draft = protocol_draft_create(protocol=protocol)
         draft.tasks.all().delete()
         draft.warning_signs.all().delete()
+        draft.patient_pages.all().delete()
         TaskTemplate.objects.bulk_create(TaskTemplate(protocol_version=draft, **task) for task in data["tasks"])
         WarningSign.objects.bulk_create(WarningSign(protocol_version=draft, **sign) for sign in data["warning_signs"])
+        PatientPage.objects.bulk_create(PatientPage(protocol_version=draft, **page) for page in data["patient_pages"])
         return protocol_version_publish(version=draft), True
 
 
-def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list[dict]]:
-    """A version's tasks and warning signs as plain dicts, in order, for comparing versions."""
+def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list[dict], list[dict]]:
+    """A version's tasks, warning signs and patient pages as plain dicts, in order, for comparing versions."""
     tasks = [template.definition_fields() for template in version.tasks.in_timeline_order()]
     signs = list(
         version.warning_signs.order_by("severity", "position").values("severity", "position", "text", "text_es")
     )
-    return tasks, signs
+    return tasks, signs, _patient_pages(version)
+
+
+def _patient_pages(version: ProtocolVersion) -> list[dict]:
+    return list(version.patient_pages.order_by("position").values("position", "title", "title_es", "body", "body_es"))

@@ -1,48 +1,97 @@
-"""The patient's open tasks (and the procedure itself) as an iCalendar file."""
+"""The patient's own tasks still ahead (and the procedure itself) as an iCalendar file.
+
+Only what the patient does: the team's tasks (the IV line, the x-ray) are not the patient's to put
+in a diary. Nothing already past. No reminder rings at night: one that would fall between 21:00
+and 07:00 rings at 20:00 the evening before. Each event keeps its UID, and its SEQUENCE counts
+the changes recorded in its history, so a calendar that imports the file again updates the
+event in place (RFC 5545 §3.8.7.4) instead of keeping the old time.
+"""
 
 import datetime as dt
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
-from .timeline import PatientChecklist, TaskState
+from checklists.models import ChecklistTask, Episode, Responsible
+
+from .timeline import PatientChecklist, TaskState, hospital_tz
 
 REMINDER_BEFORE = dt.timedelta(hours=1)
 TASK_DURATION = dt.timedelta(minutes=15)
 PROCEDURE_DURATION = dt.timedelta(hours=1)
+NIGHT_STARTS = dt.time(21, 0)
+NIGHT_ENDS = dt.time(7, 0)
+EVENING_REMINDER = dt.time(20, 0)
 
 
-def checklist_calendar(checklist: PatientChecklist, *, host: str) -> bytes:
-    """One event per task still to do, at its due time (UTC), with a reminder an hour before."""
+def reminder_at(due_at: dt.datetime) -> dt.datetime:
+    """An hour before; a reminder that would ring between 21:00 and 07:00 rings at 20:00 the evening before."""
+    local = (due_at - REMINDER_BEFORE).astimezone(hospital_tz())
+    if NIGHT_ENDS <= local.time() < NIGHT_STARTS:
+        return local
+    evening = local.date() if local.time() >= NIGHT_STARTS else local.date() - dt.timedelta(days=1)
+    return dt.datetime.combine(evening, EVENING_REMINDER, tzinfo=hospital_tz())
+
+
+def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.datetime | None = None) -> bytes:
+    """One event per task of the patient's still to do, at its due time (UTC), with a reminder; plus the procedure."""
+    now = now or timezone.now()
     episode = checklist.episode
+    items = [
+        item
+        for item in checklist.tasks
+        if item.state == TaskState.TO_DO and item.task.responsible == Responsible.PATIENT and item.task.due_at >= now
+    ]
+    sequences = _change_counts(ChecklistTask, [item.task.pk for item in items])
     calendar = Calendar()
     calendar.add("prodid", "-//Kypho Tracker//Patient checklist//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("My kyphoplasty checklist"))
-    stamp = timezone.now().astimezone(dt.UTC)
-    procedure = Event()
-    procedure.add("uid", f"episode-{episode.pk}@{host}")
-    procedure.add("dtstamp", stamp)
-    procedure.add("dtstart", episode.scheduled_start.astimezone(dt.UTC))
-    procedure.add("duration", PROCEDURE_DURATION)
-    procedure.add("summary", _("Your kyphoplasty procedure"))
-    calendar.add_component(procedure)
-    for item in checklist.tasks:
-        if item.state != TaskState.TO_DO:
-            continue
-        event = Event()
-        # Stable per task, so importing the file again updates the events instead of doubling them.
-        event.add("uid", f"task-{item.task.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.task.due_at.astimezone(dt.UTC))
-        event.add("duration", TASK_DURATION)
-        event.add("summary", item.title)
+    stamp = now.astimezone(dt.UTC)
+    if episode.scheduled_start >= now:
+        procedure = _event(
+            uid=f"episode-{episode.pk}@{host}",
+            sequence=_change_counts(Episode, [episode.pk]).get(episode.pk, 0),
+            stamp=stamp,
+            start=episode.scheduled_start,
+            duration=PROCEDURE_DURATION,
+            summary=_("Your kyphoplasty procedure"),
+        )
+        calendar.add_component(procedure)
+    for item in items:
+        event = _event(
+            # Stable per task, so importing the file again updates the events instead of doubling them.
+            uid=f"task-{item.task.pk}@{host}",
+            sequence=sequences.get(item.task.pk, 0),
+            stamp=stamp,
+            start=item.task.due_at,
+            duration=TASK_DURATION,
+            summary=item.title,
+        )
         event.add("description", item.instructions)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", item.title)
-        alarm.add("trigger", -REMINDER_BEFORE)
+        alarm.add("trigger", reminder_at(item.task.due_at).astimezone(dt.UTC))
         event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _event(*, uid: str, sequence: int, stamp, start, duration, summary: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start.astimezone(dt.UTC))
+    event.add("duration", duration)
+    event.add("summary", summary)
+    return event
+
+
+def _change_counts(model, pks: list[int]) -> dict[int, int]:
+    """How many times each record changed since it was created (its history rows but the first), in one query."""
+    rows = model.history.filter(id__in=pks).order_by().values("id").annotate(changes=Count("history_id") - 1)
+    return {row["id"]: row["changes"] for row in rows}

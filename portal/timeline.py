@@ -14,12 +14,15 @@ from django.utils.translation import pgettext, pgettext_lazy
 from checklists.models import (
     ChecklistTask,
     Episode,
+    PatientForm,
     Phase,
     Protocol,
     Responsible,
     WarningSign,
     has_open_after_care,
 )
+
+from .forms import ANSWER_FORMS
 
 AFTER_CARE_DAYS = 7
 
@@ -48,6 +51,13 @@ STATE_BADGES = {
 }
 
 
+FORM_TEMPLATES = {
+    PatientForm.DRIVER: "portal/_answer_form.html",
+    PatientForm.ANESTHESIA_HISTORY: "portal/_answer_form.html",
+    PatientForm.READ_INFORMATION: "portal/_read_information.html",
+}
+
+
 @dataclass(frozen=True)
 class PatientTask:
     task: ChecklistTask
@@ -57,10 +67,33 @@ class PatientTask:
     state: str
     state_label: str
     can_report: bool
+    # The short form the portal shows on this task (a PatientForm value), and whether it is answered.
+    form: str
+    form_answered: bool
+    # Listed under this phase: a night-before cut-off that falls on the procedure day is a day-of step.
+    shown_phase: str
 
     @property
     def is_closed(self) -> bool:
         return self.state in (TaskState.DONE, TaskState.NOT_NEEDED)
+
+    @property
+    def form_template(self) -> str | None:
+        """The partial that shows this task's short form (or the link to read before consenting)."""
+        if not self.form or self.is_closed:
+            return None
+        return FORM_TEMPLATES[self.form]
+
+    @property
+    def answer_form(self):
+        return ANSWER_FORMS[self.form](initial={"version": self.task.version}, auto_id=f"task-{self.task.pk}-%s")
+
+    @property
+    def asks_patient(self) -> bool:
+        """The patient still has something to do here: their own open task, or a question to answer."""
+        if self.form and not self.form_answered:
+            return not self.is_closed
+        return self.state == TaskState.TO_DO and self.task.responsible == Responsible.PATIENT
 
     @property
     def badge_class(self) -> str:
@@ -138,19 +171,23 @@ def phase_starts(start: dt.datetime) -> dict[str, dt.datetime]:
 
 
 def format_day(value: dt.datetime) -> str:
-    """ "Mon 2 March" / "lunes 2 de marzo": the format itself is translated."""
+    """ "Sunday 13 December" / "domingo 13 de diciembre": the format itself is translated."""
     # Translators: a Django date format for a day, see https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date
-    return date_format(value.astimezone(hospital_tz()), pgettext("date format", "D j F"))
+    return date_format(value.astimezone(hospital_tz()), pgettext("date format", "l j F"))
 
 
 def format_time(value: dt.datetime) -> str:
-    """ "8 a.m.", "8:30 a.m.", "midnight" / "08:00"."""
+    """ "8:00 a.m." / "08:00": a clock time, never "midnight" or "noon"."""
     # Translators: a Django time format, see https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date
-    return date_format(value.astimezone(hospital_tz()), pgettext("time format", "P"))
+    return date_format(value.astimezone(hospital_tz()), pgettext("time format", "g:i a"))
 
 
 def format_moment(value: dt.datetime) -> str:
-    return _("%(day)s at %(time)s") % {"day": format_day(value), "time": format_time(value)}
+    """ "11:59 p.m. Sunday 13 December": a moment at midnight is the last minute of the day before it ends."""
+    local = value.astimezone(hospital_tz())
+    if local.time() == dt.time(0, 0):
+        local -= dt.timedelta(minutes=1)
+    return _("%(time)s %(day)s") % {"day": format_day(local), "time": format_time(local)}
 
 
 def localized(obj, field: str) -> str:
@@ -160,7 +197,9 @@ def localized(obj, field: str) -> str:
     return getattr(obj, field)
 
 
-def _patient_task(task: ChecklistTask, *, reportable: bool) -> PatientTask:
+def _patient_task(
+    task: ChecklistTask, *, reportable: bool, episode: Episode, day_starts_at: dt.datetime, now: dt.datetime
+) -> PatientTask:
     if task.status == ChecklistTask.Status.DONE:
         state, label = TaskState.DONE, _("Done")
     elif task.status == ChecklistTask.Status.NOT_APPLICABLE:
@@ -169,15 +208,50 @@ def _patient_task(task: ChecklistTask, *, reportable: bool) -> PatientTask:
         state, label = TaskState.REPORTED, _("You told us this is done. A nurse will check it.")
     else:
         state, label = TaskState.TO_DO, _("To do")
+    on_the_day = task.phase == Phase.NIGHT_BEFORE and task.due_at > day_starts_at
+    form_answered = (
+        episode.information_read_at is not None
+        if task.patient_form == PatientForm.READ_INFORMATION
+        else bool(task.patient_answers)
+    )
     return PatientTask(
         task=task,
-        title=localized(task, "title"),
+        title=patient_task_title(task),
         instructions=localized(task, "patient_instructions"),
-        due_text=_("By %(moment)s") % {"moment": format_moment(task.due_at)},
+        due_text=_due_text(task, state=state, now=now),
         state=state,
         state_label=label,
-        can_report=reportable and state == TaskState.TO_DO and task.responsible == Responsible.PATIENT,
+        # A task with a form is reported through the form, which asks for what the nurse needs.
+        can_report=reportable
+        and state == TaskState.TO_DO
+        and task.responsible == Responsible.PATIENT
+        and not task.patient_form,
+        form=task.patient_form if reportable or task.patient_form == PatientForm.READ_INFORMATION else "",
+        form_answered=form_answered,
+        shown_phase=Phase.DAY_OF if on_the_day else task.phase,
     )
+
+
+def patient_task_title(task: ChecklistTask) -> str:
+    """What the patient reads: the task's patient title, or the staff's title as the team's job."""
+    title = localized(task, "patient_title")
+    if title:
+        return title
+    if task.responsible == Responsible.PATIENT:
+        return localized(task, "title")
+    return _("The team will take care of this: %(task)s") % {"task": localized(task, "title")}
+
+
+def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
+    """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us")."""
+    if state != TaskState.TO_DO or task.due_at >= now:
+        due_today = task.due_at.astimezone(hospital_tz()).date() == now.astimezone(hospital_tz()).date()
+        if task.is_expedited and state == TaskState.TO_DO and due_today:
+            return _("Do this today, by %(time)s.") % {"time": format_time(task.due_at)}
+        return _("By %(moment)s") % {"moment": format_moment(task.due_at)}
+    if task.responsible == Responsible.PATIENT or task.patient_form:
+        return _("Please call us about this step: %(phone)s.") % {"phone": settings.WARD_PHONE}
+    return ""
 
 
 def _phase_when(phase: str, starts_at: dt.datetime, start: dt.datetime) -> str:
@@ -195,11 +269,17 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
     now = now or timezone.now()
     is_cancelled = episode.status == Episode.Status.CANCELLED
     is_done = episode.status == Episode.Status.COMPLETED
+    starts = phase_starts(episode.scheduled_start)
     tasks = [
-        _patient_task(task, reportable=episode.accepts_patient_report_for(task))
+        _patient_task(
+            task,
+            reportable=episode.accepts_patient_report_for(task),
+            episode=episode,
+            day_starts_at=starts[Phase.DAY_OF],
+            now=now,
+        )
         for task in episode.tasks.in_timeline_order()
     ]
-    starts = phase_starts(episode.scheduled_start)
     begun = [phase for phase in Phase.values if starts[phase] <= now]
     current = begun[-1] if begun else None
     phases = [
@@ -210,7 +290,10 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
             starts_at=starts[phase],
             is_current=phase == current,
             is_past=phase in begun and phase != current,
-            tasks=[task for task in tasks if task.task.phase == phase],
+            tasks=sorted(
+                (task for task in tasks if task.shown_phase == phase),
+                key=lambda task: (task.task.due_at, task.task.position),
+            ),
         )
         for phase in Phase.values
     ]
@@ -219,20 +302,17 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
         procedure_when=format_moment(episode.scheduled_start),
         phases=phases,
         # Once the procedure is done, what is left from before it is no longer the patient's to do.
-        next_task=_next_task([task for task in tasks if task.task.phase == Phase.AFTER] if is_done else tasks, now),
+        next_task=_next_task([task for task in tasks if task.task.phase == Phase.AFTER] if is_done else tasks),
         after_procedure=now >= episode.scheduled_start,
         is_cancelled=is_cancelled,
     )
 
 
-def _next_task(tasks: list[PatientTask], now: dt.datetime) -> PatientTask | None:
-    """The first open task still ahead, or one of the patient's own that is late (a nurse's late task is theirs)."""
-    open_tasks = [
-        task
-        for task in tasks
-        if task.state == TaskState.TO_DO and (task.task.due_at >= now or task.task.responsible == Responsible.PATIENT)
-    ]
-    return min(open_tasks, key=lambda task: (task.task.due_at, task.task.pk), default=None)
+def _next_task(tasks: list[PatientTask]) -> PatientTask | None:
+    """The patient's first open step: their own task or a question for them; the team's tasks never are."""
+    return min(
+        (task for task in tasks if task.asks_patient), key=lambda task: (task.task.due_at, task.task.pk), default=None
+    )
 
 
 def current_episode(user, *, now: dt.datetime | None = None) -> Episode | None:
@@ -266,6 +346,20 @@ def warning_signs_for(episode: Episode | None) -> WarningSigns:
         emergency=[localized(sign, "text") for sign in signs if sign.severity == WarningSign.Severity.EMERGENCY],
         ward_phone=settings.WARD_PHONE,
     )
+
+
+@dataclass(frozen=True)
+class PatientPageText:
+    title: str
+    paragraphs: list[str]
+
+
+def patient_pages_for(episode: Episode) -> list[PatientPageText]:
+    """The pages to read before consenting, from the episode's protocol version, in the active language."""
+    return [
+        PatientPageText(title=localized(page, "title"), paragraphs=localized(page, "body").split("\n\n"))
+        for page in episode.protocol_version.patient_pages.order_by("position")
+    ]
 
 
 def _default_protocol_version():

@@ -5,6 +5,7 @@ Plus the one care-team action that belongs to the portal: inviting a patient to 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,12 +19,19 @@ from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_t
 from checklists.models import Episode, TaskStateError
 
 from . import invitations
-from .forms import TaskReportForm
+from .forms import ANSWER_FORMS, TaskReportForm
 from .ics import checklist_calendar
 from .language import patient_language
 from .messages import translated
 from .pdf import html_to_pdf
-from .timeline import current_episode, format_moment, localized, patient_checklist, warning_signs_for
+from .timeline import (
+    current_episode,
+    format_moment,
+    patient_checklist,
+    patient_pages_for,
+    patient_task_title,
+    warning_signs_for,
+)
 
 PATIENTS = (Role.PATIENT,)
 
@@ -107,15 +115,51 @@ def episode_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """ "I've done this": the task waits for a nurse to verify it; refusals re-render with a 4xx."""
     task = get_task_for(request.user, pk, roles=PATIENTS)
-    title = localized(task, "title")
-    form = TaskReportForm(request.POST)
+    return _patient_task_change(
+        request,
+        task,
+        TaskReportForm(request.POST),
+        change=lambda data: services.task_report_by_patient(
+            task=task, by=request.user, expected_version=data["version"]
+        ),
+        thanks=_("Thank you. We told your nurse that “%(task)s” is done."),
+    )
+
+
+@require_POST
+@login_required
+@patient_language
+def task_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task's short form (the driver, past anesthesia problems): the answers go on the task for the nurse."""
+    task = get_task_for(request.user, pk, roles=PATIENTS)
+    form_class = ANSWER_FORMS.get(task.patient_form)
+    if form_class is None:
+        messages.warning(request, _("This step has no questions to answer."))
+        return _render_checklist(request, get_episode_for(request.user, task.episode_id, roles=PATIENTS), status=409)
+    form = form_class(request.POST)
+    return _patient_task_change(
+        request,
+        task,
+        form,
+        change=lambda data: services.task_answer_by_patient(
+            task=task, by=request.user, expected_version=data["version"], answers=form.answers()
+        ),
+        thanks=_("Thank you. Your nurse can now see your answers to “%(task)s”."),
+    )
+
+
+def _patient_task_change(request: HttpRequest, task, form, *, change, thanks: str) -> HttpResponse:
+    """Run a patient's change to a task; a bad form is a 400, a stale or refused change a 409, with a message."""
+    title = patient_task_title(task)
     status = None
     if not form.is_valid():
-        messages.error(request, _("“%(task)s”: nothing was saved. Please try again.") % {"task": title})
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        message = _("“%(task)s”: nothing was saved. Please try again.") % {"task": title}
+        messages.error(request, " ".join([message, *problems]))
         status = 400
     else:
         try:
-            services.task_report_by_patient(task=task, by=request.user, expected_version=form.cleaned_data["version"])
+            change(form.cleaned_data)
         except services.TaskChangeConflict:
             messages.warning(
                 request,
@@ -128,8 +172,32 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409
     if status:
         return _render_checklist(request, get_episode_for(request.user, task.episode_id, roles=PATIENTS), status=status)
-    messages.success(request, _("Thank you. We told your nurse that “%(task)s” is done.") % {"task": title})
+    messages.success(request, thanks % {"task": title})
     return redirect(f"{reverse('portal:episode', args=[task.episode_id])}#task-{task.pk}")
+
+
+@login_required
+@patient_language
+def episode_about(request: HttpRequest, pk: int) -> HttpResponse:
+    """What happens, the risks and the right to say no, from the protocol: read before the consent."""
+    episode = get_episode_for(request.user, pk, roles=PATIENTS)
+    context = {"episode": episode, "pages": patient_pages_for(episode), "warning_signs": warning_signs_for(episode)}
+    return render(request, "portal/about.html", context)
+
+
+@require_POST
+@login_required
+@patient_language
+def episode_information_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "I have read this": recorded in the episode's history for the doctor who takes the consent."""
+    episode = get_episode_for(request.user, pk, roles=PATIENTS)
+    try:
+        services.episode_information_read(episode=episode, by=request.user)
+    except ValidationError:
+        messages.warning(request, _("This procedure is no longer scheduled, so nothing was saved."))
+        return redirect("portal:episode-about", pk=episode.pk)
+    messages.success(request, _("Thank you. We noted that you have read about your procedure."))
+    return redirect("portal:episode", pk=episode.pk)
 
 
 @require_POST

@@ -273,8 +273,8 @@ def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, epis
     assert response.context["checklist"].episode == episode
     assert response.context["other_episodes"] == []
     page = response.content.decode()
-    assert dateformat.format(timezone.localtime(episode.scheduled_start), "D j F") in page
-    assert dateformat.format(timezone.localtime(other_start), "D j F") not in page
+    assert dateformat.format(timezone.localtime(episode.scheduled_start), "l j F") in page
+    assert dateformat.format(timezone.localtime(other_start), "l j F") not in page
     assert "Quinn" not in page
     assert other_episode.patient.mrn not in page
 

@@ -79,14 +79,23 @@ def one_of_each(nurse, other_nurse, protocol_version) -> dict[str, Episode]:
     blocked = book(
         nurse, protocol_version, days=2, nurse=nurse, first_name="Margaret", last_name="Thornbury", mrn="ZQ-40411"
     )
-    # Driver arranged; "Consent signed" (T0 - 60 min) falls due within 48 hours.
-    at_risk = book(nurse, protocol_version, days=2, hour=11, nurse=other_nurse, first_name="Harold", last_name="Quill")
+    # Driver arranged; today at 15:00, so the day-of "Consent signed" now counts, still open.
+    at_risk = book(nurse, protocol_version, days=0, hour=15, nurse=other_nurse, first_name="Harold", last_name="Quill")
     tick(at_risk, "Arrange a driver", by=nurse)
     on_track = book(nurse, protocol_version, days=10, nurse=nurse, first_name="Iris", last_name="Penhallow")
+    # Driver arranged, two days ahead: only the day-of consent is left, which cannot be done yet.
+    ready_for_day = book(nurse, protocol_version, days=2, hour=11, first_name="Ruth", last_name="Early")
+    tick(ready_for_day, "Arrange a driver", by=nurse)
     ready = book(nurse, protocol_version, days=5, nurse=nurse, first_name="Victor", last_name="Ashdown")
     tick(ready, "Arrange a driver", by=nurse)
     tick(ready, "Consent signed", by=nurse)
-    return {"blocked": blocked, "at_risk": at_risk, "on_track": on_track, "ready": ready}
+    return {
+        "blocked": blocked,
+        "at_risk": at_risk,
+        "on_track": on_track,
+        "ready_for_day": ready_for_day,
+        "ready": ready,
+    }
 
 
 def test_by_default_the_worklist_shows_today_and_the_next_fourteen_days(logged_in, nurse, protocol_version):
@@ -139,7 +148,7 @@ def test_start_from_and_start_to_pick_whole_local_days(logged_in, nurse, protoco
     assert listed(response) == [first_of_range.pk, last_of_range.pk]
 
 
-@pytest.mark.parametrize("readiness", ["blocked", "at_risk", "on_track", "ready"])
+@pytest.mark.parametrize("readiness", ["blocked", "at_risk", "on_track", "ready_for_day", "ready"])
 def test_the_readiness_filter_shows_only_episodes_in_that_state(logged_in, one_of_each, readiness):
     response = logged_in.get(WORKLIST, {"readiness": readiness})
 
@@ -205,9 +214,12 @@ def test_readiness_counts_at_the_top_follow_the_current_filter(logged_in, nurse,
     olgas = logged_in.get(WORKLIST, {"nurse": other_nurse.pk})
     mine = logged_in.get(WORKLIST, {"scope": "mine"})
 
-    assert everyone.context["readiness_counts"] == {"Blocked": 1, "At risk": 1, "On track": 1, "Ready": 1}
-    assert olgas.context["readiness_counts"] == {"Blocked": 0, "At risk": 1, "On track": 0, "Ready": 0}
-    assert mine.context["readiness_counts"] == {"Blocked": 1, "At risk": 0, "On track": 1, "Ready": 1}
+    everyone_counts = {"Blocked": 1, "At risk": 1, "On track": 1, "Ready for the day": 1, "Ready": 1}
+    assert everyone.context["readiness_counts"] == everyone_counts
+    olgas_counts = {"Blocked": 0, "At risk": 1, "On track": 0, "Ready for the day": 0, "Ready": 0}
+    assert olgas.context["readiness_counts"] == olgas_counts
+    mine_counts = {"Blocked": 1, "At risk": 0, "On track": 1, "Ready for the day": 0, "Ready": 1}
+    assert mine.context["readiness_counts"] == mine_counts
     assert "<strong>1</strong> at risk" in olgas.content.decode()
     assert "<strong>0</strong> blocked" in olgas.content.decode()
 
@@ -215,7 +227,7 @@ def test_readiness_counts_at_the_top_follow_the_current_filter(logged_in, nurse,
 def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_task(logged_in, one_of_each):
     response = logged_in.get(WORKLIST, {"start_to": at(2).date().isoformat()})
 
-    blocked, at_risk = rows(response)
+    at_risk, blocked, _ready_for_day = rows(response)
     assert blocked["Patient"] == "Margaret Thornbury MRN ZQ-40411"
     assert blocked["Nurse"] == "Nina Nurse"
     assert blocked["Readiness"] == "Blocked"
@@ -226,9 +238,9 @@ def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_t
     assert at_risk["Nurse"] == "Olga Other"
     assert at_risk["Readiness"] == "At risk"
     assert at_risk["Progress by phase"] == "Week before: 1/1 Night before: 0/1 Day of: 0/1 After: 0/1"
-    assert at_risk["Overdue"] == "0"
-    # Last solid food: eight hours before the 11:00 start.
-    assert at_risk["Next due"] == "Last solid food Wed 4 Jun, 03:00"
+    assert at_risk["Overdue"] == "1"
+    # Last solid food: eight hours before the 15:00 start, already passed (not a critical task).
+    assert at_risk["Next due"] == "Last solid food Mon 2 Jun, 07:00"
 
 
 def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, protocol_version):
@@ -250,7 +262,7 @@ def test_a_patient_is_forbidden_and_an_admin_sees_the_worklist(client, patient_u
     client.force_login(admin_user)
     response = client.get(WORKLIST)
     assert response.status_code == 200
-    assert len(listed(response)) == 4
+    assert len(listed(response)) == len(one_of_each)
 
 
 def capture_worklist_queries(client) -> list[str]:

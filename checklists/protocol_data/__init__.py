@@ -15,7 +15,7 @@ def shipped_protocol_files() -> list[Path]:
 
 
 def read_protocol(path: Path) -> dict:
-    """Read a protocol file into the shape the models take: task definitions and warning signs."""
+    """Read a protocol file into the shape the models take: task definitions, warning signs, patient pages."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     positions = Counter()
     tasks = []
@@ -33,6 +33,10 @@ def read_protocol(path: Path) -> dict:
                 "nurse_guidance": task["nurse_guidance"],
                 "responsible": task["responsible"],
                 "is_critical": task["critical"],
+                "patient_title": task.get("patient_title", ""),
+                "patient_title_es": task.get("patient_title_es", ""),
+                "patient_form": task.get("patient_form", ""),
+                "admission": task.get("admission", ""),
                 "due_offset_minutes": due.get("minutes"),
                 "due_day_offset": due.get("days"),
                 "due_clock_time": dt.time.fromisoformat(due["time"]) if "time" in due else None,
@@ -50,6 +54,16 @@ def read_protocol(path: Path) -> dict:
                 "text_es": sign["text_es"],
             }
         )
+    patient_pages = [
+        {
+            "position": position,
+            "title": page["title"],
+            "title_es": page["title_es"],
+            "body": page["body"],
+            "body_es": page["body_es"],
+        }
+        for position, page in enumerate(raw.get("patient_pages", []), start=1)
+    ]
     tasks.sort(key=lambda task: (Phase.values.index(task["phase"]), task["position"]))
     warning_signs.sort(key=lambda sign: (sign["severity"], sign["position"]))
     return {
@@ -58,4 +72,5 @@ def read_protocol(path: Path) -> dict:
         "description": raw.get("description", ""),
         "tasks": tasks,
         "warning_signs": warning_signs,
+        "patient_pages": patient_pages,
     }

@@ -5,9 +5,10 @@ from django.urls import reverse
 
 from checklists.models import Language
 
-DRIVER_ES = "Pida a un adulto que maneje por usted de regreso a casa"
-DRIVER_INSTRUCTIONS_ES = "Pídale a un adulto de confianza que maneje por usted de regreso a casa"
-EMERGENCY_ES = "Si no puede mover una o las dos piernas, llame al 911"
+DRIVER_ES = "Pida a un adulto que lo/la lleve a casa"
+DRIVER_INSTRUCTIONS_ES = "Pida a un adulto de confianza que lo/la lleve a casa"
+EMERGENCY_ES = "No puede mover una o las dos piernas"
+CONFIRM_DRIVER_ES = "Confirme que la persona que lo/la llevará a casa puede venir"
 
 
 def test_spanish_speaking_patient_gets_the_checklist_in_spanish(client, maria, marias_episode):
@@ -19,7 +20,7 @@ def test_spanish_speaking_patient_gets_the_checklist_in_spanish(client, maria, m
     assert response["Content-Language"] == "es"
     assert '<html lang="es">' in page
     assert "Mi lista de tareas" in page
-    assert "La semana antes: desde el " in page
+    assert "La semana anterior: desde el " in page
     assert DRIVER_ES in page
     assert DRIVER_INSTRUCTIONS_ES in page
     assert EMERGENCY_ES in page
@@ -33,7 +34,7 @@ def test_spanish_dates_read_naturally(client, maria, marias_episode):
     checklist = client.get(reverse("portal:checklist")).context["checklist"]
 
     night_before = checklist.phases[1]
-    assert night_before.label == "La noche antes"
+    assert night_before.label == "La noche anterior"
     # "domingo 8 de marzo": full weekday, "de" before the month.
     assert " de " in night_before.when
     assert checklist.procedure_when.count(" a las ") == 1
@@ -80,12 +81,12 @@ def test_login_page_in_spanish_for_a_spanish_browser(client):
 
 
 def test_confirmation_message_is_in_the_patients_language(client, maria, marias_episode):
-    driver = marias_episode.tasks.get(title="Arrange an adult to drive you home")
+    confirm = marias_episode.tasks.get(title="Confirm your driver")
     client.force_login(maria.user)
 
-    response = client.post(reverse("portal:task-report", args=[driver.pk]), {"version": driver.version}, follow=True)
+    response = client.post(reverse("portal:task-report", args=[confirm.pk]), {"version": confirm.version}, follow=True)
 
-    assert f"Gracias. Le avisamos a su enfermera que «{DRIVER_ES}» está hecho." in response.content.decode()
+    assert f"Gracias. Le avisamos a su enfermera que «{CONFIRM_DRIVER_ES}» está hecho." in response.content.decode()
     assert "Nos dijo que ya está hecho. Una enfermera lo va a revisar." in response.content.decode()
 
 
@@ -115,7 +116,8 @@ def test_warning_signs_page_in_spanish(client, maria, marias_episode):
     page = client.get(reverse("portal:warning-signs")).content.decode()
 
     assert "Cuándo llamarnos" in page
-    assert "Llámenos si tiene fiebre." in page
+    assert "Tiene fiebre." in page
+    assert "Llame al 911 – no vaya manejando." in page
     assert f'Llame a la unidad al <a href="tel:{"".join(c for c in settings.WARD_PHONE if c.isdigit())}"' in page
 
 

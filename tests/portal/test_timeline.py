@@ -44,16 +44,17 @@ def test_monday_morning_procedure_shows_each_phase_with_its_real_date(schedule):
     episode = schedule(at(2026, 3, 16, 8, 0))
 
     assert headings(episode, now=at(2026, 3, 1, 12, 0)) == [
-        "Week before: from Mon 9 March",
-        "Night before: Sun 15 March",
-        "Day of: Mon 16 March, procedure at 8 a.m.",
-        "After: from Mon 16 March, after your procedure",
+        "Week before: from Monday 9 March",
+        "Night before: Sunday 15 March",
+        "Day of: Monday 16 March, procedure at 8:00 a.m.",
+        "After: from Monday 16 March, after your procedure",
     ]
     assert due_texts(episode, now=at(2026, 3, 1, 12, 0)) == {
-        "Arrange a driver": "By Mon 9 March at 9 a.m.",
-        "Last solid food": "By Mon 16 March at midnight",
-        "Consent signed": "By Mon 16 March at 7 a.m.",
-        "Lie flat": "By Mon 16 March at 9 a.m.",
+        "Arrange a driver": "By 9:00 a.m. Monday 9 March",
+        # Due at midnight: never "midnight", which reads as Monday night; the last minute of Sunday.
+        "Last solid food": "By 11:59 p.m. Sunday 15 March",
+        "Consent signed": "By 7:00 a.m. Monday 16 March",
+        "Lie flat": "By 9:00 a.m. Monday 16 March",
     }
 
 
@@ -62,10 +63,10 @@ def test_monday_after_the_spring_daylight_saving_change(schedule):
     episode = schedule(at(2026, 3, 9, 8, 0))
 
     week_before, night_before, *_ = headings(episode, now=at(2026, 3, 1, 12, 0))
-    assert (week_before, night_before) == ("Week before: from Mon 2 March", "Night before: Sun 8 March")
+    assert (week_before, night_before) == ("Week before: from Monday 2 March", "Night before: Sunday 8 March")
     assert phase_starts(episode.scheduled_start)[Phase.NIGHT_BEFORE] == at(2026, 3, 8, 0, 0)
     # 8 hours of real time before 8:00 EDT is midnight: no hour lost or gained on the clock face.
-    assert due_texts(episode, now=at(2026, 3, 1))["Last solid food"] == "By Mon 9 March at midnight"
+    assert due_texts(episode, now=at(2026, 3, 1))["Last solid food"] == "By 11:59 p.m. Sunday 8 March"
 
 
 def test_sunday_procedure_on_the_spring_change_counts_real_hours(schedule):
@@ -74,10 +75,13 @@ def test_sunday_procedure_on_the_spring_change_counts_real_hours(schedule):
     texts = due_texts(episode, now=at(2026, 3, 1))
 
     # 8:00 EDT minus 8 real hours is 23:00 EST the evening before (not midnight: an hour was skipped).
-    assert texts["Last solid food"] == "By Sat 7 March at 11 p.m."
+    assert texts["Last solid food"] == "By 11:00 p.m. Saturday 7 March"
     # A clock-time rule stays at 9:00 on the wall clock, a week before in calendar days.
-    assert texts["Arrange a driver"] == "By Sun 1 March at 9 a.m."
-    assert headings(episode, now=at(2026, 3, 1))[:2] == ["Week before: from Sun 1 March", "Night before: Sat 7 March"]
+    assert texts["Arrange a driver"] == "By 9:00 a.m. Sunday 1 March"
+    assert headings(episode, now=at(2026, 3, 1))[:2] == [
+        "Week before: from Sunday 1 March",
+        "Night before: Saturday 7 March",
+    ]
 
 
 def test_sunday_procedure_on_the_autumn_change_counts_real_hours(schedule):
@@ -86,9 +90,9 @@ def test_sunday_procedure_on_the_autumn_change_counts_real_hours(schedule):
 
     texts = due_texts(episode, now=at(2026, 10, 20))
 
-    assert texts["Last solid food"] == "By Sun 1 November at 1 a.m."
+    assert texts["Last solid food"] == "By 1:00 a.m. Sunday 1 November"
     assert episode.tasks.get(title="Last solid food").due_at == dt.datetime(2026, 11, 1, 5, 0, tzinfo=dt.UTC)
-    assert headings(episode, now=at(2026, 10, 20))[1] == "Night before: Sat 31 October"
+    assert headings(episode, now=at(2026, 10, 20))[1] == "Night before: Saturday 31 October"
 
 
 @pytest.mark.parametrize(
@@ -122,14 +126,15 @@ def test_next_is_the_first_open_task_ahead_or_the_patients_own_late_task(schedul
     assert patient_checklist(episode, now=now).next_task.task.title == "Last solid food"
 
 
-def test_a_nurses_late_task_is_not_the_patients_next_step(schedule, nurse):
+def test_the_teams_tasks_are_never_the_patients_next_step(schedule, nurse):
     episode = schedule(at(2026, 3, 16, 8, 0))
     for title in ("Arrange a driver", "Last solid food"):
         task = episode.tasks.get(title=title)
         services.task_complete(task=task, by=nurse, expected_version=task.version)
 
-    # 7:30 on the day: "Consent signed" (clinician, due 7:00) is late; next for the patient is after it.
-    assert patient_checklist(episode, now=at(2026, 3, 16, 7, 30)).next_task.task.title == "Lie flat"
+    # The consent (clinician) and "Lie flat" (nurse) are the team's: nothing is left for the patient.
+    for now in (at(2026, 3, 12, 12, 0), at(2026, 3, 16, 7, 30)):
+        assert patient_checklist(episode, now=now).next_task is None
 
 
 def test_checklist_page_highlights_the_current_phase_ticks_done_tasks_and_puts_next_first(
@@ -145,9 +150,9 @@ def test_checklist_page_highlights_the_current_phase_ticks_done_tasks_and_puts_n
 
     assert page.index("Next for you") < page.index("Step by step")
     current = page[page.index('aria-current="step"') :]
-    assert current.index("Night before: Sun 15 March") < current.index("Day of")
+    assert current.index("Night before: Sunday 15 March") < current.index("Day of")
     assert page.count('aria-current="step"') == 1
-    assert "✓ </span>Consent signed" in page
+    assert "✓ </span>The team will take care of this: Consent signed" in page
     assert "Do this." in page  # the task's plain-language instructions
 
 
