@@ -26,10 +26,18 @@ CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
 EPISODE_URLS = ["checklists:episode-detail", *CHECKLIST_POST_URLS]
 PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create", "portal:patient-invite"]
 # The patient's own pages: another patient's episode or task is a 404, the care team gets 403.
-PORTAL_EPISODE_URLS = ["portal:episode", "portal:episode-print", "portal:episode-pdf", "portal:episode-calendar"]
-PORTAL_OWN_URLS = [*PORTAL_EPISODE_URLS, "portal:task-report"]
+PORTAL_EPISODE_URLS = [
+    "portal:episode",
+    "portal:episode-print",
+    "portal:episode-pdf",
+    "portal:episode-calendar",
+    "portal:episode-about",
+    "portal:episode-information-read",
+]
+PORTAL_TASK_URLS = ["portal:task-report", "portal:task-answer"]
+PORTAL_OWN_URLS = [*PORTAL_EPISODE_URLS, *PORTAL_TASK_URLS]
 PORTAL_URLS = ["portal:checklist", "portal:warning-signs", *PORTAL_OWN_URLS]
-POST_ONLY_URLS = [*CHECKLIST_POST_URLS, "portal:task-report", "portal:patient-invite"]
+POST_ONLY_URLS = [*CHECKLIST_POST_URLS, *PORTAL_TASK_URLS, "portal:episode-information-read", "portal:patient-invite"]
 ALL_URLS = [
     "home",
     "checklists:episode-list",
@@ -90,7 +98,7 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         return reverse(name, args=[episode.patient_id]), {}
     if name in PORTAL_EPISODE_URLS:
         return reverse(name, args=[episode.pk]), {}
-    if name == "portal:task-report":
+    if name in PORTAL_TASK_URLS:
         task = episode.tasks.get(title=PENDING_PATIENT_TASK)
         return reverse(name, args=[task.pk]), {"version": task.version}
     if name == "checklists:episode-create":

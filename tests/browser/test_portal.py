@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
 DRIVER = "Arrange an adult to drive you home"
-DRIVER_ES = "Pida a un adulto que maneje por usted de regreso a casa"
+DRIVER_ES = "Pida a un adulto que lo/la lleve a casa"
 
 
 def demo_with_the_driver_still_to_arrange() -> ChecklistTask:
@@ -29,7 +29,7 @@ def fits_the_screen(page: Page) -> bool:
 
 
 @pytest.mark.browser_context_args(viewport=PHONE)
-def test_demo_patient_reports_the_driver_on_a_phone_and_the_nurse_sees_it(live_server, page: Page, browser: Browser):
+def test_demo_patient_gives_the_driver_on_a_phone_and_the_nurse_sees_it(live_server, page: Page, browser: Browser):
     driver = demo_with_the_driver_still_to_arrange()
 
     log_in(page, f"{live_server.url}/", username="patient", password="kypho-patient")
@@ -39,24 +39,28 @@ def test_demo_patient_reports_the_driver_on_a_phone_and_the_nurse_sees_it(live_s
     assert fits_the_screen(page)
     task = page.locator(f"#task-{driver.pk}")
     expect(task).to_contain_text(DRIVER_ES)
-    expect(task).to_contain_text("Pídale a un adulto de confianza")
-    button = task.get_by_role("button", name=re.compile("^Ya lo hice"))
+    expect(task).to_contain_text("Pida a un adulto de confianza")
+    task.get_by_label("Nombre de la persona que lo/la llevará").fill("Ana Lopez")
+    task.get_by_label("Teléfono de la persona que lo/la llevará").fill("(555) 010-0199")
+    button = task.get_by_role("button", name=re.compile("^Enviar mis respuestas"))
     box = button.bounding_box()
     assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 target size (minimum)
     button.click()
 
-    expect(page.get_by_role("status")).to_contain_text(f"Le avisamos a su enfermera que «{DRIVER_ES}» está hecho.")
+    expect(page.get_by_role("status")).to_contain_text(f"Su enfermera ya puede ver sus respuestas a «{DRIVER_ES}».")
     expect(page.locator(f"#task-{driver.pk}")).to_contain_text("Nos dijo que ya está hecho")
     expect(page.locator(f"#task-{driver.pk}").get_by_role("button")).to_have_count(0)
     assert fits_the_screen(page)
     driver.refresh_from_db()
     assert driver.awaits_verification
+    assert driver.patient_answers == {"Driver's name": "Ana Lopez", "Driver's phone": "(555) 010-0199"}
 
     nurse_page = browser.new_context(viewport=PHONE).new_page()
     episode = Episode.objects.get(patient__mrn="DEMO-015")
     log_in(nurse_page, f"{live_server.url}/episodes/{episode.pk}/", username="nurse", password="kypho-nurse")
     row = nurse_page.locator(f"#task-{driver.pk}")
     expect(row).to_contain_text("Patient reported done")
+    expect(row).to_contain_text("Driver's name: Ana Lopez; Driver's phone: (555) 010-0199")
     expect(row.get_by_role("button", name="Verify and mark done")).to_be_visible()
     nurse_page.context.close()
 

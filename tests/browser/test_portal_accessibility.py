@@ -50,6 +50,7 @@ def test_patient_pages_have_no_serious_accessibility_violations(live_server, pag
     pages = {
         "checklist": reverse("portal:checklist"),
         "episode": reverse("portal:episode", args=[episode_pk]),
+        "about the procedure": reverse("portal:episode-about", args=[episode_pk]),
         "warning signs": reverse("portal:warning-signs"),
         "print": reverse("portal:episode-print", args=[episode_pk]),
     }
