@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "checklists",
     "portal",
     "reports",
+    "medicines",
 ]
 
 MIDDLEWARE = [
