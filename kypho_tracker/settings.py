@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "checklists",
     "portal",
     "reports",
+    "medicines",
     "health_check",
 ]
 
