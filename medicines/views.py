@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from audit.reads import reads_patient_data
 from checklists.access import NURSES, get_episode_for
 from checklists.models import Episode
 from portal.language import patient_language
@@ -33,6 +34,7 @@ def get_medication_for(user, pk: int, *, roles=NURSES) -> EpisodeMedicine:
 
 
 @login_required
+@reads_patient_data("episode")
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_plan(request, get_episode_for(request.user, pk))
 
@@ -148,6 +150,7 @@ def lab_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_patient_data("episode")
 @patient_language
 def my_medicines(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's medicines: what to do with each, the last dose and the restart (decided ones only)."""
