@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.reads import reads_patient_data
+
 from . import services
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
@@ -109,6 +111,7 @@ def _with_scope(query, scope: str) -> str:
 
 
 @login_required
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk)
     return _render_episode(request, episode)
@@ -276,6 +279,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_patient_data("patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request.user, pk)
     episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()
