@@ -10,7 +10,7 @@ from django.urls import reverse
 from icalendar import Calendar
 from weasyprint import HTML
 
-from checklists import services
+from checklists.services.tasks import task_mark_done, task_report_by_patient
 from portal import views
 
 DRIVER = "Arrange an adult to drive you home"
@@ -95,7 +95,7 @@ def test_pdf_in_spanish(client, maria, marias_episode, pdf_html):
 
 def test_print_view_has_the_checklist_and_no_inline_code(client, english, marias_episode, nurse):
     driver = marias_episode.tasks.get(title=DRIVER)
-    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    task_mark_done(task=driver, by=nurse, expected_version=driver.version)
     client.force_login(english.user)
 
     page = client.get(reverse("portal:episode-print", args=[marias_episode.pk])).content.decode()
@@ -109,7 +109,7 @@ def test_print_view_has_the_checklist_and_no_inline_code(client, english, marias
 
 def test_calendar_has_an_event_for_each_task_still_to_do(client, english, marias_episode, nurse):
     driver = marias_episode.tasks.get(title=DRIVER)
-    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    task_mark_done(task=driver, by=nurse, expected_version=driver.version)
     client.force_login(english.user)
 
     response = client.get(reverse("portal:episode-calendar", args=[marias_episode.pk]))
@@ -132,7 +132,7 @@ def test_calendar_has_an_event_for_each_task_still_to_do(client, english, marias
 
 def test_calendar_in_spanish_leaves_out_what_the_patient_already_reported(client, maria, marias_episode):
     driver = marias_episode.tasks.get(title=DRIVER)
-    services.task_report_by_patient(task=driver, by=maria.user, expected_version=driver.version)
+    task_report_by_patient(task=driver, by=maria.user, expected_version=driver.version)
     client.force_login(maria.user)
 
     calendar = Calendar.from_ical(client.get(reverse("portal:episode-calendar", args=[marias_episode.pk])).content)
