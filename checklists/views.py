@@ -44,11 +44,6 @@ from .services.tasks import (
 EPISODES_PER_PAGE = 50
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For the load balancer (and the benchmark's baseline): the stack answers, nothing else."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_care_team:

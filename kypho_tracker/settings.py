@@ -32,9 +32,12 @@ INSTALLED_APPS = [
     "checklists",
     "portal",
     "reports",
+    "health_check",
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole stack and logs every answer, refusals included.
+    "kypho_tracker.request_log.request_log",
     "kypho_tracker.middleware.reject_nul_bytes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,7 +84,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # more than the queries of a web request take to run.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# One connection per worker process, kept between requests and checked before a request reuses it,
+# so a database restart fails only the requests in flight and the next ones reconnect.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every app server (rate limits, rendered PDFs): Redis in production (`CACHE_URL`, else
+# `REDIS_URL`, e.g. redis://127.0.0.1:6379/1); a per-process memory cache when neither is set.
+CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://"))}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -165,10 +176,20 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
+    # The load balancer probes the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 
+# JSON lines on stderr for the log pipeline (`LOG_FORMAT=text` for people); one line per request
+# from kypho_tracker.request_log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kypho_tracker.request_log.JsonFormatter"}, "text": {}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

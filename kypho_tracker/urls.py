@@ -5,11 +5,14 @@ from django.urls import include, path
 from accounts.forms import AdminLoginForm, LoginForm
 from checklists import views as checklist_views
 
+from . import health
+
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", checklist_views.home, name="home"),
-    path("healthz/", checklist_views.healthz, name="healthz"),
+    path("healthz/", health.liveness, name="healthz"),
+    path("readyz/", health.ReadinessView.as_view(), name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

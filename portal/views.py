@@ -22,7 +22,7 @@ from .forms import TaskReportForm
 from .ics import checklist_calendar
 from .language import patient_language
 from .messages import translated
-from .pdf import html_to_pdf
+from .pdf import checklist_pdf
 from .timeline import current_episode, format_moment, localized, patient_checklist, warning_signs_for
 
 PATIENTS = (Role.PATIENT,)
@@ -77,7 +77,7 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response = HttpResponse(checklist_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="kyphoplasty-checklist.pdf"'
     return response
 
