@@ -476,7 +476,8 @@ class ChecklistTask(TaskDefinition):
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="tasks")
-    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    # Empty for a task another app added to this episode only (a medicine's last dose, for one).
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Derived from the due rule and the episode's start; written only when the episode is
     # scheduled or rescheduled, and kept in a column so lists can filter and sort on it in SQL.
     due_at = models.DateTimeField()

@@ -1,13 +1,12 @@
 """The completion report for admins: one page with every table and chart, and each table as CSV."""
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
 from accounts.models import Role
 from checklists.access import role_required
+from kypho_tracker.csv_export import csv_response
 
 from .filters import ReportFilterForm
 from .selectors import ReportScope
@@ -41,14 +40,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     scope = ReportScope(**form.cleaned_data)
     result = build_table(table, scope)
     filename = f"kypho-{table}-{scope.date_from.isoformat()}-to-{scope.date_to.isoformat()}.csv"
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    writer.writerow(result.headers)
-    writer.writerows(result.rows)
-    return response
+    return csv_response(filename, result.headers, result.rows)
 
 
 def _filter_query(form: ReportFilterForm) -> str:
