@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "audit",
     "checklists",
     "portal",
     "reports",

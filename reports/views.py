@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from accounts.models import Role
+from audit.reads import reads_patient_data
 from checklists.access import role_required
 from kypho_tracker.csv_export import csv_response
 
@@ -14,6 +15,7 @@ from .tables import TABLES, build_report, build_table
 
 
 @role_required(Role.ADMIN)
+@reads_patient_data("many")
 def completion_report(request: HttpRequest) -> HttpResponse:
     """Readiness at start, rates by phase, task and nurse, the weekly trend and cancellations for a period."""
     form = ReportFilterForm.from_query(request.GET)
@@ -30,6 +32,7 @@ def completion_report(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@reads_patient_data("many")
 def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     """One of the page's tables as a CSV file, for the same filters."""
     if table not in TABLES:
