@@ -14,16 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from checklists import services
+from audit.reads import reads_patient_data
 from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_task_for, role_required
 from checklists.models import Episode, TaskStateError
+from checklists.services import episodes as episode_services
+from checklists.services.tasks import TaskChangeConflict, task_answer_by_patient, task_report_by_patient
 
 from . import invitations
 from .forms import ANSWER_FORMS, TaskReportForm
 from .ics import checklist_calendar
 from .language import patient_language
 from .messages import translated
-from .pdf import html_to_pdf
+from .pdf import checklist_pdf
 from .timeline import (
     current_episode,
     format_moment,
@@ -41,6 +43,7 @@ PATIENTS = (Role.PATIENT,)
 
 @role_required(*PATIENTS)
 @patient_language
+@reads_patient_data("own")
 def checklist(request: HttpRequest) -> HttpResponse:
     """ "My checklist": the patient's next (or latest) procedure."""
     return _render_checklist(request, current_episode(request.user))
@@ -48,6 +51,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_checklist(request, get_episode_for(request.user, pk, roles=PATIENTS))
 
@@ -75,6 +79,7 @@ def warning_signs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     return render(request, "portal/checklist_print.html", _print_context(episode, for_pdf=False))
@@ -82,10 +87,11 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response = HttpResponse(checklist_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="kyphoplasty-checklist.pdf"'
     return response
 
@@ -101,6 +107,7 @@ def _print_context(episode: Episode, *, for_pdf: bool) -> dict:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     ics = checklist_calendar(patient_checklist(episode), host=request.get_host())
@@ -119,9 +126,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         task,
         TaskReportForm(request.POST),
-        change=lambda data: services.task_report_by_patient(
-            task=task, by=request.user, expected_version=data["version"]
-        ),
+        change=lambda data: task_report_by_patient(task=task, by=request.user, expected_version=data["version"]),
         thanks=_("Thank you. We told your nurse that “%(task)s” is done."),
     )
 
@@ -141,7 +146,7 @@ def task_answer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         task,
         form,
-        change=lambda data: services.task_answer_by_patient(
+        change=lambda data: task_answer_by_patient(
             task=task, by=request.user, expected_version=data["version"], answers=form.answers()
         ),
         thanks=_("Thank you. Your nurse can now see your answers to “%(task)s”."),
@@ -160,7 +165,7 @@ def _patient_task_change(request: HttpRequest, task, form, *, change, thanks: st
     else:
         try:
             change(form.cleaned_data)
-        except services.TaskChangeConflict:
+        except TaskChangeConflict:
             messages.warning(
                 request,
                 _("“%(task)s” was changed a moment ago, so nothing was saved. Here is your checklist as it is now.")
@@ -192,7 +197,7 @@ def episode_information_read(request: HttpRequest, pk: int) -> HttpResponse:
     """ "I have read this": recorded in the episode's history for the doctor who takes the consent."""
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     try:
-        services.episode_information_read(episode=episode, by=request.user)
+        episode_services.episode_information_read(episode=episode, by=request.user)
     except ValidationError:
         messages.warning(request, _("This procedure is no longer scheduled, so nothing was saved."))
         return redirect("portal:episode-about", pk=episode.pk)

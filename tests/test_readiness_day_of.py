@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from checklists import services
 from checklists.models import Episode, Phase, Readiness
+from checklists.services.tasks import task_mark_done
 from tests.factories import ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -47,7 +47,7 @@ def readiness(episode: Episode, now: dt.datetime) -> str:
 
 def tick(episode: Episode, title: str, nurse) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=nurse, expected_version=task.version)
+    task_mark_done(task=task, by=nurse, expected_version=task.version)
 
 
 @pytest.fixture

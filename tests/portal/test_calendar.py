@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from checklists import services
 from checklists.models import Responsible
+from checklists.services.episodes import episode_reschedule, episode_schedule
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -26,7 +26,7 @@ def english(maria):
 
 
 def schedule(nurse, patient, protocol, start):
-    return services.episode_schedule(
+    return episode_schedule(
         patient=patient,
         protocol_version=protocol,
         scheduled_start=start,
@@ -39,6 +39,7 @@ def schedule(nurse, patient, protocol, start):
 
 def calendar_events(client, episode, now) -> dict[str, object]:
     with time_machine.travel(now.timestamp()):
+        client.force_login(episode.patient.user)  # a fresh session: sessions expire, and the clock jumps here
         response = client.get(reverse("portal:episode-calendar", args=[episode.pk]))
     return {str(event["summary"]): event for event in Calendar.from_ical(response.content).walk("VEVENT")}
 
@@ -100,7 +101,7 @@ def test_a_reschedule_raises_the_sequence_and_keeps_the_uids(client, english, nu
     before = calendar_events(client, episode, at(2026, 12, 1, 10, 0))
 
     with time_machine.travel(at(2026, 12, 2, 9, 0).timestamp()):
-        services.episode_reschedule(episode=episode, scheduled_start=at(2026, 12, 16, 8, 0), by=nurse, reason="Room")
+        episode_reschedule(episode=episode, scheduled_start=at(2026, 12, 16, 8, 0), by=nurse, reason="Room")
     after = calendar_events(client, episode, at(2026, 12, 2, 10, 0))
 
     assert set(after) == set(before)

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from checklists import services
 from checklists.models import Episode, Phase
+from checklists.services.episodes import episode_cancel, episode_schedule
 from portal.timeline import patient_checklist
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -127,7 +127,7 @@ def test_the_teams_tasks_read_as_the_teams_and_next_is_always_the_patients(engli
 
 def test_the_14_00_patients_fasting_cut_offs_are_listed_under_the_day_of(nurse, english, kyphoplasty):
     with time_machine.travel(at(2026, 12, 1, 9, 0).timestamp()):
-        episode = services.episode_schedule(
+        episode = episode_schedule(
             patient=english,
             protocol_version=kyphoplasty,
             scheduled_start=at(2026, 12, 14, 14, 0),
@@ -151,7 +151,7 @@ def test_the_08_00_patients_midnight_cut_off_reads_11_59_pm_the_day_before_in_bo
     client, nurse, english, kyphoplasty
 ):
     with time_machine.travel(at(2026, 12, 1, 9, 0).timestamp()):
-        episode = services.episode_schedule(
+        episode = episode_schedule(
             patient=english,
             protocol_version=kyphoplasty,
             scheduled_start=at(2026, 12, 14, 8, 0),
@@ -186,7 +186,7 @@ def test_a_late_step_asks_the_patient_to_call_never_shows_a_past_deadline(englis
 
 
 def test_an_episode_no_longer_scheduled_cannot_be_marked_read(client, english, marias_episode, nurse):
-    services.episode_cancel(episode=marias_episode, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=marias_episode, by=nurse, reason="Patient unwell")
     client.force_login(english.user)
 
     client.post(reverse("portal:episode-information-read", args=[marias_episode.pk]))

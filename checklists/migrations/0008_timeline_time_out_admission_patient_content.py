@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0006_due_offset_bounds'),
+        ('checklists', '0007_task_template_optional'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
