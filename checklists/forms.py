@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
+from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion, TimeOut
 from .vertebrae import normalise_levels
 
 
@@ -120,8 +120,32 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=2000)
 
 
+class TimeOutForm(forms.Form):
+    """The time-out in the room: every check ticked, the levels and the side verified."""
+
+    NOT_CONFIRMED = {"required": "Not confirmed: stop, and do not start until it is."}
+
+    identity_confirmed = forms.BooleanField(
+        label="Patient identity confirmed (two identifiers)", error_messages=NOT_CONFIRMED
+    )
+    procedure_confirmed = forms.BooleanField(label="Procedure confirmed", error_messages=NOT_CONFIRMED)
+    vertebral_levels = forms.CharField(label="Vertebral level(s) verified", max_length=60)
+    side = forms.ChoiceField(label="Side", choices=TimeOut.Side.choices)
+    imaging_displayed = forms.BooleanField(label="Imaging displayed", error_messages=NOT_CONFIRMED)
+    consent_matches = forms.BooleanField(label="Consent matches", error_messages=NOT_CONFIRMED)
+
+
 class RecordDoneForm(forms.Form):
-    """Recording a procedure as done asks for nothing but the click (and the CSRF token)."""
+    """When the procedure really ended (the after care runs from it) and the levels really treated."""
+
+    ended_at = forms.DateTimeField(
+        label="Procedure ended at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    levels_treated = forms.CharField(label="Levels treated", max_length=60)
+
+    def clean_levels_treated(self) -> str:
+        return normalise_levels(self.cleaned_data["levels_treated"])
 
 
 class SignOffForm(forms.Form):

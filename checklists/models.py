@@ -18,6 +18,13 @@ MAX_OFFSET_DAYS = 60
 MAX_TASK_VERSION = 2_147_483_647
 
 
+def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
+    """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
+    hospital_tz = ZoneInfo(settings.TIME_ZONE)
+    local_day = moment.astimezone(hospital_tz).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(local_day, dt.time.min, hospital_tz)
+
+
 class Phase(models.TextChoices):
     WEEK_BEFORE = "week_before", "Week before"
     NIGHT_BEFORE = "night_before", "Night before"
@@ -538,6 +545,11 @@ class Episode(models.Model):
     def tasks_can_change(self) -> bool:
         """Tasks stay open to nurses after the procedure (the after-care tasks); a cancellation freezes them."""
         return self.status != Episode.Status.CANCELLED
+
+    @property
+    def time_out_window_open(self) -> bool:
+        """A time-out is recorded in the room: from the start of the procedure's day, never days ahead."""
+        return self.is_scheduled and day_start(self.scheduled_start) <= timezone.now()
 
     @property
     def levels_mismatch(self) -> bool:

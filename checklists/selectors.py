@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
+from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange, TimeOut
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,25 @@ class PhaseGroup:
         return sum(not task.is_pending for task in self.tasks)
 
 
-AUDITED_TASK_FIELDS = ("status", "patient_reported_at", "due_at", "note", "reason", "completed_by")
-AUDITED_EPISODE_FIELDS = ("scheduled_start", "status", "nurse", "signed_off_at", "sign_off_override_reason")
+AUDITED_TASK_FIELDS = (
+    "status",
+    "patient_reported_at",
+    "patient_answers",
+    "due_at",
+    "note",
+    "reason",
+    "completed_by",
+)
+AUDITED_EPISODE_FIELDS = (
+    "scheduled_start",
+    "status",
+    "nurse",
+    "signed_off_at",
+    "sign_off_override_reason",
+    "procedure_ended_at",
+    "levels_treated",
+    "information_read_at",
+)
 
 
 def episode_timeline(episode: Episode, *, open_only: bool = False, keep: int | None = None) -> list[PhaseGroup]:
@@ -80,6 +97,11 @@ def with_progress_for_page(episodes) -> list[Episode]:
         for name, value in progress[episode.pk].items():
             setattr(episode, name, value)
     return episodes
+
+
+def latest_time_out(episode: Episode) -> TimeOut | None:
+    """The episode's time-out as recorded in the room (the latest, should there be more), with who recorded it."""
+    return episode.time_outs.select_related("recorded_by").order_by("-recorded_at").first()
 
 
 def episode_history(episode: Episode) -> list[HistoryEntry]:

@@ -26,12 +26,14 @@ from .forms import (
     SignOffForm,
     TaskChangeForm,
     TaskReasonForm,
+    TimeOutForm,
 )
-from .models import ChecklistTask, Episode, TaskStateError
+from .models import ChecklistTask, Episode, TaskStateError, TimeOut
 from .selectors import (
     blocking_tasks,
     episode_history,
     episode_timeline,
+    latest_time_out,
     readiness_counts,
     with_progress_for_page,
 )
@@ -41,6 +43,7 @@ from .services.episodes import (
     episode_reschedule,
     episode_schedule,
     episode_sign_off,
+    episode_time_out_record,
 )
 from .services.tasks import (
     TaskChangeConflict,
@@ -149,6 +152,8 @@ def _render_episode(
         "open_only": open_only,
         "changed_task": changed_task if changed_task in shown else None,
         "history": episode_history(episode),
+        "time_out": latest_time_out(episode),
+        "time_out_sides": TimeOut.Side.choices,
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
         "can_change_episode": request.user.is_nurse and episode.is_scheduled,
     }
@@ -198,11 +203,24 @@ EPISODE_ACTIONS = {
     ),
     "cancel": ChangeAction(CancelForm, episode_cancel, ("reason",), "Procedure cancelled."),
     "sign-off": ChangeAction(SignOffForm, episode_sign_off, ("override_reason",), "Signed off: ready for procedure."),
+    "time-out": ChangeAction(
+        TimeOutForm,
+        episode_time_out_record,
+        (
+            "identity_confirmed",
+            "procedure_confirmed",
+            "vertebral_levels",
+            "side",
+            "imaging_displayed",
+            "consent_matches",
+        ),
+        "Time-out recorded.",
+    ),
     "record-done": ChangeAction(
         RecordDoneForm,
         episode_record_done,
-        (),
-        "Procedure recorded as done. The after-care tasks stay open to tick.",
+        ("ended_at", "levels_treated"),
+        "Procedure recorded as done. The after care runs from its end; its tasks stay open to tick.",
     ),
 }
 

@@ -4,8 +4,17 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists.models import Patient, Phase, Protocol, ProtocolVersion, Responsible, TaskTemplate, WarningSign
-from checklists.services.episodes import episode_schedule
+from checklists.models import (
+    Patient,
+    Phase,
+    Protocol,
+    ProtocolVersion,
+    Responsible,
+    TaskTemplate,
+    TimeOut,
+    WarningSign,
+)
+from checklists.services.episodes import episode_record_done, episode_schedule, episode_time_out_record
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -116,3 +125,24 @@ def schedule_episode(*, by, start=None, patient=None, protocol_version=None, nur
         nurse=nurse,
         by=by,
     )
+
+
+def record_time_out(episode, *, by, performed_at=None):
+    """The time-out as a room records it when every check passes, on the planned levels."""
+    return episode_time_out_record(
+        episode=episode,
+        by=by,
+        identity_confirmed=True,
+        procedure_confirmed=True,
+        vertebral_levels=episode.vertebral_levels,
+        side=TimeOut.Side.MIDLINE,
+        imaging_displayed=True,
+        consent_matches=True,
+        performed_at=performed_at,
+    )
+
+
+def record_done(episode, *, by, ended_at=None, levels_treated=None):
+    """Time-out, then "record procedure done", as the room does: the service refuses the second without the first."""
+    record_time_out(episode, by=by, performed_at=min(episode.scheduled_start, timezone.now()))
+    return episode_record_done(episode=episode, by=by, ended_at=ended_at, levels_treated=levels_treated)

@@ -21,6 +21,7 @@ EPISODE_ACTION_URLS = [
     "checklists:episode-reschedule",
     "checklists:episode-cancel",
     "checklists:episode-sign-off",
+    "checklists:episode-time-out",
     "checklists:episode-record-done",
 ]
 CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
@@ -93,6 +94,8 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
             "scheduled_start": new_start.strftime("%Y-%m-%dT%H:%M"),
             "reason": "Theatre list moved",
             "override_reason": "Surgeon accepts the risk",
+            "ended_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "levels_treated": episode.vertebral_levels,
         }
         return reverse(name, args=[episode.pk]), data
     if name in ("checklists:patient-detail", "portal:patient-invite"):
@@ -201,8 +204,9 @@ def test_nurse_can_open_every_care_team_page(client, nurse, episodes, name):
     assert client.get(url).status_code == 200
 
 
-# Sign-off and recording done need the day of the procedure: tests/test_episode_actions.py covers them for nurses.
-DAY_OF_URLS = ["checklists:episode-sign-off", "checklists:episode-record-done"]
+# Sign-off, the time-out and recording done need the day of the procedure: tests/test_episode_actions.py and
+# tests/test_time_out.py cover them for nurses.
+DAY_OF_URLS = ["checklists:episode-sign-off", "checklists:episode-time-out", "checklists:episode-record-done"]
 
 
 @pytest.mark.parametrize("name", [name for name in NURSE_ONLY_URLS if name not in DAY_OF_URLS])

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from checklists.models import Episode, Phase
-from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.episodes import episode_cancel
 from checklists.services.tasks import task_mark_done
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 NOW = dt.datetime(2025, 6, 12, 10, 0, tzinfo=LOCAL)
@@ -44,7 +44,7 @@ def done_procedure(nurse, protocol_version, *, days_ago: int, last_name: str, af
         if after_care_done:
             for task in episode.tasks.filter(phase=Phase.AFTER):
                 task_mark_done(task=task, by=nurse, expected_version=task.version)
-        episode_record_done(episode=episode, by=nurse)
+        record_done(episode, by=nurse)
     return episode
 
 

@@ -12,7 +12,7 @@ from checklists.models import ChecklistTask, Episode, RejectedTaskChange
 from checklists.selectors import episode_history
 from checklists.services.episodes import episode_cancel
 from checklists.services.tasks import task_mark_done
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, record_time_out, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # A Monday morning in June: no daylight-saving change in the weeks these tests move through.
@@ -50,7 +50,7 @@ def this_afternoon(nurse, protocol_version) -> Episode:
 
 @pytest.fixture
 def in_two_days(nurse, protocol_version) -> Episode:
-    """Blocked only by "Arrange a driver" (due 7 days before); "Consent signed" falls due in 47 hours."""
+    """Blocked only by "Arrange a driver" (due 7 days before); "Consent signed" is a day-of task."""
     return book(nurse, protocol_version, at(2, 10))
 
 
@@ -283,21 +283,28 @@ def test_a_procedure_is_signed_off_only_once(client, nurse, other_nurse, this_af
 
 @pytest.fixture
 def this_morning(nurse, protocol_version) -> Episode:
-    """The procedure started at 08:00 today; it is now 10:00."""
+    """The procedure started at 08:00 today after its time-out at 07:55; it is now 10:00."""
     with time_machine.travel(NOW - dt.timedelta(days=14), tick=False):
-        return book(nurse, protocol_version, at(0, 8))
+        episode = book(nurse, protocol_version, at(0, 8))
+    record_time_out(episode, by=nurse, performed_at=at(0, 7, 55))
+    return episode
+
+
+# What the nurse posts: when the procedure ended, and the levels treated (the planned L1).
+DONE = {"ended_at": at(0, 9, 0).strftime("%Y-%m-%dT%H:%M"), "levels_treated": "L1"}
 
 
 def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the_after_care_tasks_open(
     logged_in, nurse, this_morning
 ):
-    response = logged_in.post(url("episode-record-done", this_morning))
+    response = logged_in.post(url("episode-record-done", this_morning), DONE)
 
     assert response.status_code == 302
     this_morning.refresh_from_db()
     assert this_morning.status == Episode.Status.COMPLETED
     latest = this_morning.history.first()
-    assert (latest.history_user, latest.history_change_reason) == (nurse, "Procedure completed")
+    reason = "Procedure completed; ended at 09:00; levels treated: L1"
+    assert (latest.history_user, latest.history_change_reason) == (nurse, reason)
     checklist = page(logged_in, this_morning)
     assert badge("done", "Procedure done") in checklist
     assert "Record procedure done" not in checklist
@@ -315,7 +322,7 @@ def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the
 def test_recording_done_over_htmx_answers_with_the_refreshed_checklist(logged_in, this_morning):
     assert "Record procedure done…" in page(logged_in, this_morning)
 
-    response = logged_in.post(url("episode-record-done", this_morning), **HTMX)
+    response = logged_in.post(url("episode-record-done", this_morning), DONE, **HTMX)
 
     assert response.status_code == 200
     html = assert_is_the_checklist_partial(response)
@@ -328,7 +335,7 @@ def test_a_procedure_cannot_be_recorded_done_before_its_start(request, logged_in
     episode = request.getfixturevalue(when)
     assert "Record procedure done" not in page(logged_in, episode)
 
-    response = logged_in.post(url("episode-record-done", episode))
+    response = logged_in.post(url("episode-record-done", episode), DONE)
 
     assert response.status_code == 409
     assert messages_of(response) == ["A procedure can be recorded as done only once its start time has passed."]
@@ -340,7 +347,7 @@ def test_a_procedure_cannot_be_recorded_done_before_its_start(request, logged_in
 def test_a_cancelled_procedure_cannot_be_recorded_done(logged_in, nurse, this_morning):
     episode_cancel(episode=this_morning, by=nurse, reason="Patient unwell")
 
-    response = logged_in.post(url("episode-record-done", this_morning))
+    response = logged_in.post(url("episode-record-done", this_morning), DONE)
 
     assert response.status_code == 409
     assert messages_of(response) == ["Only a scheduled procedure can be recorded as done."]
@@ -415,8 +422,8 @@ def test_ticking_the_overdue_critical_task_via_htmx_unblocks_the_episode(logged_
     assert response.status_code == 200
     html = assert_is_the_checklist_partial(response)
     assert "Blocked" not in html
-    # Still at risk: "Consent signed" is due within 48 hours.
-    assert badge("at_risk", "At risk") in html
+    # Only the day-of "Consent signed" is left, which cannot be done before the procedure's day.
+    assert badge("ready_for_day", "Ready for the day") in html
     assert "“Arrange a driver” marked done." in html
     driver.refresh_from_db()
     assert driver.status == ChecklistTask.Status.DONE

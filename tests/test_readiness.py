@@ -7,9 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from checklists.models import Episode, Readiness
-from checklists.services.episodes import episode_cancel, episode_record_done, episode_reschedule
+from checklists.services.episodes import episode_cancel, episode_reschedule
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
-from tests.factories import TaskTemplateFactory, schedule_episode
+from tests.factories import TaskTemplateFactory, record_done, schedule_episode
 
 START = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -82,7 +82,7 @@ def test_a_cancelled_episode_is_cancelled_whatever_its_tasks(episode_at_start, n
 
 def test_a_completed_episode_is_procedure_done_even_with_a_critical_task_left_open(episode_at_start, nurse):
     with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
-        episode_record_done(episode=episode_at_start, by=nurse)
+        record_done(episode_at_start, by=nurse)
     assert episode_at_start.tasks.filter(is_critical=True, status="pending").exists()
     assert readiness(episode_at_start, START + dt.timedelta(hours=3)) == Readiness.DONE
 

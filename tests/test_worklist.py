@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checklists.models import Episode
-from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.episodes import episode_cancel
 from checklists.services.tasks import task_mark_done
-from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
+from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, record_done, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # A Monday morning in June: no daylight-saving change in the next three weeks.
@@ -249,7 +249,7 @@ def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, proto
     cancelled = book(nurse, protocol_version, days=2)
     episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
     completed = book(nurse, protocol_version, days=0, hour=8)
-    episode_record_done(episode=completed, by=nurse)
+    record_done(completed, by=nurse)
 
     response = logged_in.get(WORKLIST)
 

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def blocked_episode(nurse):
     """Two days ahead: "Arrange a driver" (critical, due 7 days before) is overdue, so Blocked.
 
-    The other critical task, "Consent signed", is due an hour before the start, 47 hours from
-    now: inside the 48-hour horizon, so ticking the driver leaves the episode At risk.
+    The other critical task, "Consent signed", is a day-of task that cannot be done before the
+    procedure's day, so ticking the driver leaves the episode Ready for the day.
     """
     patient = PatientFactory(first_name="Bea", last_name="Blocked")
     return schedule_episode(
@@ -56,7 +56,7 @@ def test_nurse_ticks_a_critical_task_on_a_blocked_episode_and_the_badge_changes_
 
     expect(page.get_by_role("status")).to_have_text("“Arrange a driver” marked done.")
     expect(page.get_by_role("status")).to_be_visible()
-    expect(badge).to_have_text("At risk")
+    expect(badge).to_have_text("Ready for the day")
     expect(driver.locator(".status-badge")).to_have_text("Done")
     expect(week_before).to_have_text("1 of 1 closed")
     assert page.evaluate("window.__sameDocument") is True
@@ -105,7 +105,7 @@ def test_without_javascript_the_plain_form_ticks_a_task_and_redirects_back(
         expect(page).to_have_url(f"{episode_url}?changed={task.pk}#task-{task.pk}")
         expect(page.get_by_role("status")).to_have_text("“Arrange a driver” marked done.")
         expect(driver.locator(".status-badge")).to_have_text("Done")
-        expect(page.locator(".readiness-badge")).to_have_text("At risk")
+        expect(page.locator(".readiness-badge")).to_have_text("Ready for the day")
         task.refresh_from_db()
         assert task.status == ChecklistTask.Status.DONE
     finally:

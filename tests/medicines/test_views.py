@@ -140,8 +140,8 @@ def test_patient_sees_only_decided_advice_in_my_medicines(client, clopidogrel, n
     )
     client.force_login(patient_user)
     page = client.get(reverse("medicines:my-medicines", args=[clopidogrel.episode_id])).content.decode()
-    assert "by Sun 6 December at 11:59 p.m." in page
-    assert "from Tue 15 December at 8 a.m." in page
+    assert "by 11:59 p.m. Sunday 6 December" in page
+    assert "from 8:00 a.m. Tuesday 15 December" in page
     rows = client.get(reverse("medicines:my-medicines", args=[clopidogrel.episode_id])).context["medicines"]
     by_name = {row.name: row for row in rows}
     assert (by_name["ibuprofen"].last_dose, by_name["ibuprofen"].restart) == ("", "")

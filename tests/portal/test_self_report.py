@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from checklists.models import ChecklistTask, RejectedTaskChange, Responsible
 from checklists.selectors import episode_history
-from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.episodes import episode_cancel
 from checklists.services.tasks import task_mark_done
+from tests.factories import record_done
 
 DRIVER = "Arrange a driver"  # the patient's own task in the small protocol
 BUTTON_FOR_DRIVER = 'I\'ve done this<span class="visually-hidden">: Arrange a driver'
@@ -188,7 +189,7 @@ def test_after_the_procedure_only_after_care_tasks_can_be_reported(client, patie
     driver, lie_flat = episode.tasks.get(title=DRIVER), episode.tasks.get(title="Lie flat")
     with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=2)):
         client.force_login(patient_user)
-        episode_record_done(episode=episode, by=nurse)
+        record_done(episode, by=nurse)
         page = client.get(reverse("portal:checklist")).content.decode()
 
         assert BUTTON_FOR_DRIVER not in page

@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from checklists.models import Phase
-from checklists.services.episodes import episode_record_done
 from checklists.services.tasks import task_mark_done
 from portal.timeline import current_episode, patient_checklist, phase_starts
-from tests.factories import PatientFactory, schedule_episode, small_protocol_version
+from tests.factories import PatientFactory, record_done, schedule_episode, small_protocol_version
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -222,7 +221,7 @@ def test_a_procedure_done_with_after_care_open_comes_first_for_a_week(schedule, 
         done = schedule(at(2026, 3, 9, 8, 0))
         upcoming = schedule(at(2026, 3, 30, 8, 0))
     with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
-        episode_record_done(episode=done, by=nurse)
+        record_done(done, by=nurse)
 
     assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == done  # "Lie flat" still open
     assert current_episode(patient_user, now=at(2026, 3, 17, 9, 0)) == upcoming  # a week on

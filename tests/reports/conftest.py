@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from checklists.models import Episode
-from checklists.services.episodes import episode_cancel, episode_record_done, episode_reschedule, episode_sign_off
+from checklists.services.episodes import episode_cancel, episode_reschedule, episode_sign_off
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # The period of the fortnight: two full weeks, Monday 2 June to Sunday 15 June 2025 (EDT, UTC-4).
@@ -58,7 +58,7 @@ class Ward:
 
     def complete(self, episode: Episode) -> None:
         with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=3), tick=False):
-            episode_record_done(episode=episode, by=self.scheduler)
+            record_done(episode, by=self.scheduler)
 
     def cancel(self, episode: Episode, reason: str) -> None:
         with time_machine.travel(episode.scheduled_start - dt.timedelta(days=2), tick=False):

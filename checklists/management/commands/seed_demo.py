@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from checklists.models import ChecklistTask, Episode, Patient, Protocol, Responsible
-from checklists.services.episodes import episode_cancel, episode_record_done, episode_schedule
+from checklists.services.episodes import episode_cancel, episode_schedule
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
+from checklists.timeline_demo import record_demo_procedure, seed_timeline_examples
 
 DEMO_USERS = [
     # username, password, role, first name, last name
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo patients already exist; left as they are.")
         else:
             self._create_patients(users)
+        seed_timeline_examples(by=users["nurse"], stdout=self.stdout)
         self.stdout.write("\nDemo logins (username / password):")
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
@@ -167,7 +169,7 @@ class Command(BaseCommand):
                 if index == 3:
                     episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
                 else:
-                    episode_record_done(episode=episode, by=users["nurse"])
+                    record_demo_procedure(episode, by=users["nurse"], now=now)
         self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
 
     def _tick_tasks(
