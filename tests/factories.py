@@ -144,5 +144,7 @@ def record_time_out(episode, *, by, performed_at=None):
 
 def record_done(episode, *, by, ended_at=None, levels_treated=None):
     """Time-out, then "record procedure done", as the room does: the service refuses the second without the first."""
-    record_time_out(episode, by=by, performed_at=min(episode.scheduled_start, timezone.now()))
-    return episode_record_done(episode=episode, by=by, ended_at=ended_at, levels_treated=levels_treated)
+    at_start = min(episode.scheduled_start, timezone.now())
+    record_time_out(episode, by=by, performed_at=at_start)
+    # Ended "at the start" unless told otherwise: the after care keeps the due times it was scheduled with.
+    return episode_record_done(episode=episode, by=by, ended_at=ended_at or at_start, levels_treated=levels_treated)
