@@ -167,9 +167,11 @@ def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now
 
 
 def messages_on_cancel(*, episode: Episode, now: dt.datetime | None = None) -> None:
-    """Cancel everything still to send for the episode and tell the patient at once."""
+    """Cancel everything still to send for the episode and, if it was still ahead, tell the patient at once."""
+    now = now or timezone.now()
     messages_cancel(episode.messages.all(), reason="Procedure cancelled")
-    message_alert(patient=episode.patient, kind=Kind.CANCELLED, episode=episode, now=now)
+    if episode.scheduled_start > now:
+        message_alert(patient=episode.patient, kind=Kind.CANCELLED, episode=episode, now=now)
 
 
 def messages_cancel(messages, *, reason: str) -> int:
