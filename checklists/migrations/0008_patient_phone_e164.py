@@ -23,7 +23,7 @@ def numbers_to_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0006_due_offset_bounds'),
+        ('checklists', '0007_task_template_optional'),
     ]
 
     operations = [
