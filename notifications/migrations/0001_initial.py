@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('checklists', '0007_patient_phone_e164'),
+        ('checklists', '0008_patient_phone_e164'),
     ]
 
     operations = [

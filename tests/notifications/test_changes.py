@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from checklists import services as clinical
+from checklists.services import episodes
 from notifications.dispatch import message_send
 from notifications.models import Message
 from notifications.sms import outbox
@@ -19,7 +19,7 @@ MOVED_AT = dt.datetime(2026, 3, 4, 15, 0, tzinfo=START.tzinfo)
 def test_rescheduling_supersedes_the_old_plan_schedules_the_new_one_and_alerts_at_once(booked, nurse):
     old_night = booked.messages.get(kind="night_before", channel="sms")
     with time_machine.travel(MOVED_AT, tick=False):
-        clinical.episode_reschedule(
+        episodes.episode_reschedule(
             episode=booked, scheduled_start=START + dt.timedelta(days=1, hours=6), by=nurse, reason="Theatre list"
         )
     old_night.refresh_from_db()
@@ -36,7 +36,7 @@ def test_rescheduling_supersedes_the_old_plan_schedules_the_new_one_and_alerts_a
 
 def test_the_change_alert_restates_old_and_new_start_and_every_cut_off(booked, nurse):
     with time_machine.travel(MOVED_AT, tick=False):
-        clinical.episode_reschedule(
+        episodes.episode_reschedule(
             episode=booked, scheduled_start=START + dt.timedelta(days=1, hours=6), by=nurse, reason="Theatre list"
         )
         alert = booked.messages.get(kind="rescheduled", channel="sms")
@@ -58,8 +58,8 @@ def test_the_change_alert_restates_old_and_new_start_and_every_cut_off(booked, n
 
 def test_two_quick_reschedules_send_one_alert_from_the_first_start_to_the_last(booked, nurse):
     with time_machine.travel(MOVED_AT, tick=False):
-        clinical.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
-        clinical.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=2), by=nurse, reason="B")
+        episodes.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
+        episodes.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=2), by=nurse, reason="B")
     alerts = booked.messages.filter(kind="rescheduled", channel="sms")
     assert sorted(alerts.values_list("status", flat=True)) == ["scheduled", "superseded"]
     assert alerts.get(status="scheduled").previous_start == START
@@ -67,15 +67,15 @@ def test_two_quick_reschedules_send_one_alert_from_the_first_start_to_the_last(b
 
 def test_rescheduling_back_to_the_first_time_plans_it_again(booked, nurse):
     with time_machine.travel(MOVED_AT, tick=False):
-        clinical.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
-        clinical.episode_reschedule(episode=booked, scheduled_start=START, by=nurse, reason="Back")
+        episodes.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
+        episodes.episode_reschedule(episode=booked, scheduled_start=START, by=nurse, reason="Back")
     night = booked.messages.filter(kind="night_before", channel="sms")
     assert sorted(night.values_list("status", flat=True)) == ["scheduled", "superseded", "superseded"]
 
 
 def test_cancelling_cancels_what_is_left_and_tells_the_patient_at_once(booked, nurse):
     with time_machine.travel(MOVED_AT, tick=False):
-        clinical.episode_cancel(episode=booked, by=nurse, reason="Fever")
+        episodes.episode_cancel(episode=booked, by=nurse, reason="Fever")
     rows = booked.messages.exclude(kind__in=["confirmation", "cancelled"])
     assert set(rows.values_list("status", "status_reason")) == {("cancelled", "Procedure cancelled")}
     alert = booked.messages.get(kind="cancelled", channel="sms")
@@ -88,7 +88,7 @@ def test_cancelling_cancels_what_is_left_and_tells_the_patient_at_once(booked, n
 def test_a_change_rolled_back_leaves_no_message(booked, nurse):
     before = list(Message.objects.values_list("pk", "status"))
     with pytest.raises(RuntimeError), transaction.atomic():
-        clinical.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
+        episodes.episode_reschedule(episode=booked, scheduled_start=START + dt.timedelta(days=1), by=nurse, reason="A")
         assert Message.objects.filter(kind="rescheduled").exists()
         raise RuntimeError("the request failed after the change")
     assert list(Message.objects.values_list("pk", "status")) == before

@@ -4,7 +4,7 @@ import datetime as dt
 
 import time_machine
 
-from checklists import services as clinical
+from checklists.services import tasks
 from notifications.models import Message
 from tests.factories import PatientFactory, schedule_episode
 
@@ -85,9 +85,9 @@ def test_a_procedure_in_the_past_gets_no_confirmation(nurse, maria, protocol_ver
 def test_a_step_done_cancels_its_reminder_and_reopening_it_plans_it_again(booked, nurse):
     task = booked.tasks.get(title="Arrange a driver")
     with time_machine.travel(BOOKED_AT + dt.timedelta(hours=1), tick=False):
-        task = clinical.task_complete(task=task, by=nurse, expected_version=task.version)
+        task = tasks.task_mark_done(task=task, by=nurse, expected_version=task.version)
         assert set(booked.messages.filter(task=task).values_list("status", "status_reason")) == {
             ("cancelled", "Step changed: Arrange a driver")
         }
-        clinical.task_reopen(task=task, by=nurse, expected_version=task.version, reason="Driver fell through")
+        tasks.task_reopen(task=task, by=nurse, expected_version=task.version, reason="Driver fell through")
     assert booked.messages.filter(task=task, status="scheduled").count() == 2
