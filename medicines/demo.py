@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from checklists import services as checklist_services
 from checklists.models import Episode
+from checklists.services import tasks as task_services
 
 from . import services
 from .models import Decision, EpisodeMedicine, LabTest, Medicine
@@ -81,7 +81,7 @@ def _plan(episode: Episode, nurse, medicines: list[tuple[str, str, str]]) -> Non
         )
         task = medication.last_dose_task
         if task.due_at < timezone.now():
-            checklist_services.task_complete(
+            task_services.task_mark_done(
                 task=task,
                 by=nurse,
                 expected_version=task.version,
