@@ -6,7 +6,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts.models import SecurityEvent, User
-from checklists import services
+from checklists.services.tasks import task_mark_done
 from tests.factories import UserFactory
 
 
@@ -19,7 +19,7 @@ def root(db):
 def author(episode, other_nurse):
     """Olga ticked a task of Pat's episode: her name is on its history."""
     task = episode.tasks.first()
-    services.task_complete(task=task, by=other_nurse, expected_version=task.version)
+    task_mark_done(task=task, by=other_nurse, expected_version=task.version)
     return other_nurse
 
 
