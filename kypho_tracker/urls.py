@@ -22,5 +22,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("", include("medicines.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("checklists.urls")),
 ]
