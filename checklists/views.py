@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -12,21 +13,42 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import services
+from audit.reads import reads_patient_data
+
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
-    CompleteForm,
     EpisodeScheduleForm,
     PatientForm,
+    RecordDoneForm,
     RescheduleForm,
     SignOffForm,
     TaskChangeForm,
     TaskReasonForm,
 )
 from .models import ChecklistTask, Episode, TaskStateError
-from .selectors import episode_history, episode_timeline, readiness_counts, with_progress_for_page
+from .selectors import (
+    blocking_tasks,
+    episode_history,
+    episode_timeline,
+    readiness_counts,
+    with_progress_for_page,
+)
+from .services.episodes import (
+    episode_cancel,
+    episode_record_done,
+    episode_reschedule,
+    episode_schedule,
+    episode_sign_off,
+)
+from .services.tasks import (
+    TaskChangeConflict,
+    task_mark_done,
+    task_mark_not_applicable,
+    task_reject_patient_report,
+    task_reopen,
+)
 
 EPISODES_PER_PAGE = 50
 
@@ -54,6 +76,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     # The tabs, and what the page links keep, also on a refused filter.
     context = {
         "filter": worklist,
+        # Folded behind a button (a <details>, no JavaScript) unless a filter is set or refused.
+        "filters_open": any(request.GET.get(name) for name in worklist.filters if name != "scope")
+        or not worklist.is_valid(),
         "query_string": query.urlencode(),
         "scope_all_query": _with_scope(query, ""),
         "scope_mine_query": _with_scope(query, "mine"),
@@ -99,22 +124,45 @@ def _with_scope(query, scope: str) -> str:
 
 
 @login_required
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk)
     return _render_episode(request, episode)
 
 
-def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200) -> HttpResponse:
-    """The checklist page, or for htmx only its checklist part, which carries the messages."""
+def _render_episode(
+    request: HttpRequest, episode: Episode, *, status: int = 200, changed_task: int | None = None
+) -> HttpResponse:
+    """The checklist page, or for htmx only its checklist part, which carries the messages.
+
+    The messages about a task change are shown by that task's row (`changed_task`), where the nurse is.
+    """
+    open_only = _open_only(request)
+    if changed_task is None:
+        changed_task = _int_or_none(request.GET.get("changed"))
+    timeline = episode_timeline(episode, open_only=open_only, keep=changed_task)
+    shown = {task.pk for group in timeline for task in group.shown}
     context = {
         "episode": episode,
-        "timeline": episode_timeline(episode),
+        "timeline": timeline,
+        "blocking": blocking_tasks(timeline),
+        "open_only": open_only,
+        "changed_task": changed_task if changed_task in shown else None,
         "history": episode_history(episode),
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
         "can_change_episode": request.user.is_nurse and episode.is_scheduled,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)
+
+
+def _open_only(request: HttpRequest) -> bool:
+    """The checklist's "Open only" toggle: a link (GET) or, after a change, a field of the posted form."""
+    return (request.POST if request.method == "POST" else request.GET).get("open") == "1"
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @dataclass(frozen=True)
@@ -128,14 +176,14 @@ class ChangeAction:
 
 
 TASK_ACTIONS = {
-    "complete": ChangeAction(TaskChangeForm, services.task_complete, ("note",), "marked done"),
+    "mark-done": ChangeAction(TaskChangeForm, task_mark_done, ("note",), "marked done"),
     "not-applicable": ChangeAction(
-        TaskReasonForm, services.task_mark_not_applicable, ("reason", "note"), "marked not applicable"
+        TaskReasonForm, task_mark_not_applicable, ("reason", "note"), "marked not applicable"
     ),
-    "reopen": ChangeAction(TaskReasonForm, services.task_reopen, ("reason",), "reopened"),
+    "reopen": ChangeAction(TaskReasonForm, task_reopen, ("reason",), "reopened"),
     "reject-report": ChangeAction(
         TaskReasonForm,
-        services.task_reject_patient_report,
+        task_reject_patient_report,
         ("reason",),
         "patient report rejected; the task stays open",
     ),
@@ -144,17 +192,15 @@ TASK_ACTIONS = {
 EPISODE_ACTIONS = {
     "reschedule": ChangeAction(
         RescheduleForm,
-        services.episode_reschedule,
+        episode_reschedule,
         ("scheduled_start", "reason"),
         "Procedure rescheduled; every due time moved with it.",
     ),
-    "cancel": ChangeAction(CancelForm, services.episode_cancel, ("reason",), "Procedure cancelled."),
-    "sign-off": ChangeAction(
-        SignOffForm, services.episode_sign_off, ("override_reason",), "Signed off: ready for procedure."
-    ),
-    "complete": ChangeAction(
-        CompleteForm,
-        services.episode_complete,
+    "cancel": ChangeAction(CancelForm, episode_cancel, ("reason",), "Procedure cancelled."),
+    "sign-off": ChangeAction(SignOffForm, episode_sign_off, ("override_reason",), "Signed off: ready for procedure."),
+    "record-done": ChangeAction(
+        RecordDoneForm,
+        episode_record_done,
         (),
         "Procedure recorded as done. The after-care tasks stay open to tick.",
     ),
@@ -175,7 +221,9 @@ def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, f"“{task.title}”: {' '.join(errors)}")
-        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=400)
+        return _render_episode(
+            request, get_episode_for(request.user, task.episode_id), status=400, changed_task=task.pk
+        )
     data = form.cleaned_data
     try:
         change.service(
@@ -184,19 +232,27 @@ def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             expected_version=data["version"],
             **{field: data[field] for field in change.service_fields},
         )
-    except (services.TaskChangeConflict, TaskStateError) as refusal:
+    except (TaskChangeConflict, TaskStateError) as refusal:
         messages.warning(request, f"“{task.title}”: {refusal}")
-        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
+        return _render_episode(
+            request, get_episode_for(request.user, task.episode_id), status=409, changed_task=task.pk
+        )
     messages.success(request, f"“{task.title}” {change.done_message}.")
-    return _after_change(request, task.episode_id, anchor=f"task-{task.pk}")
+    return _after_change(request, task.episode_id, changed_task=task.pk)
 
 
-def _after_change(request: HttpRequest, episode_pk: int, *, anchor: str = "") -> HttpResponse:
-    """htmx gets the refreshed checklist in place; a plain form post is redirected (POST/redirect/GET)."""
+def _after_change(request: HttpRequest, episode_pk: int, *, changed_task: int | None = None) -> HttpResponse:
+    """htmx gets the refreshed checklist in place; a plain form post is redirected (POST/redirect/GET)
+    back to the changed task's row, its confirmation beside it, and to the same "Open only" view."""
     if request.htmx:
-        return _render_episode(request, get_episode_for(request.user, episode_pk))
+        return _render_episode(request, get_episode_for(request.user, episode_pk), changed_task=changed_task)
+    query = {"open": "1"} if _open_only(request) else {}
+    if changed_task is not None:
+        query["changed"] = str(changed_task)
     url = reverse("checklists:episode-detail", args=[episode_pk])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+    if query:
+        url += "?" + urlencode(query)
+    return redirect(f"{url}#task-{changed_task}" if changed_task is not None else url)
 
 
 @require_POST
@@ -234,6 +290,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_patient_data("patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request.user, pk)
     episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()
@@ -251,7 +308,7 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                episode = services.episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
+                episode = episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

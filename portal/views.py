@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from checklists import services
+from audit.reads import reads_patient_data
 from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_task_for, role_required
 from checklists.models import Episode, TaskStateError
+from checklists.services.tasks import TaskChangeConflict, task_report_by_patient
 
 from . import invitations
 from .forms import TaskReportForm
@@ -33,6 +34,7 @@ PATIENTS = (Role.PATIENT,)
 
 @role_required(*PATIENTS)
 @patient_language
+@reads_patient_data("own")
 def checklist(request: HttpRequest) -> HttpResponse:
     """ "My checklist": the patient's next (or latest) procedure."""
     return _render_checklist(request, current_episode(request.user))
@@ -40,6 +42,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_checklist(request, get_episode_for(request.user, pk, roles=PATIENTS))
 
@@ -67,6 +70,7 @@ def warning_signs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     return render(request, "portal/checklist_print.html", _print_context(episode, for_pdf=False))
@@ -74,6 +78,7 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
@@ -93,6 +98,7 @@ def _print_context(episode: Episode, *, for_pdf: bool) -> dict:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     ics = checklist_calendar(patient_checklist(episode), host=request.get_host())
@@ -115,8 +121,8 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         try:
-            services.task_report_by_patient(task=task, by=request.user, expected_version=form.cleaned_data["version"])
-        except services.TaskChangeConflict:
+            task_report_by_patient(task=task, by=request.user, expected_version=form.cleaned_data["version"])
+        except TaskChangeConflict:
             messages.warning(
                 request,
                 _("“%(task)s” was changed a moment ago, so nothing was saved. Here is your checklist as it is now.")

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Episode
+from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -44,7 +45,7 @@ def book(by, protocol_version, *, days: int, hour: int = 10, nurse=None, **patie
 
 def tick(episode: Episode, title: str, *, by) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=by, expected_version=task.version)
+    task_mark_done(task=task, by=by, expected_version=task.version)
 
 
 def listed(response) -> list[int]:
@@ -212,7 +213,7 @@ def test_readiness_counts_at_the_top_follow_the_current_filter(logged_in, nurse,
     assert "<strong>0</strong> blocked" in olgas.content.decode()
 
 
-def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_task(logged_in, one_of_each):
+def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_what_blocks(logged_in, one_of_each):
     response = logged_in.get(WORKLIST, {"start_to": at(2).date().isoformat()})
 
     blocked, at_risk = rows(response)
@@ -222,21 +223,21 @@ def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_t
     assert blocked["Progress by phase"] == "Week before: 0/1 Night before: 0/1 Day of: 0/1 After: 0/1"
     assert blocked["Overdue"] == "1"
     # The driver was due seven days before the Wednesday procedure, at 09:00.
-    assert blocked["Next due"] == "Arrange a driver Wed 28 May, 09:00"
+    assert blocked["What blocks"] == "Arrange a driver due Wed 28 May, 09:00 · and 1 more"
     assert at_risk["Nurse"] == "Olga Other"
     assert at_risk["Readiness"] == "At risk"
     assert at_risk["Progress by phase"] == "Week before: 1/1 Night before: 0/1 Day of: 0/1 After: 0/1"
     assert at_risk["Overdue"] == "0"
-    # Last solid food: eight hours before the 11:00 start.
-    assert at_risk["Next due"] == "Last solid food Wed 4 Jun, 03:00"
+    # Not the next task (last solid food, 03:00) but the next critical one: consent, an hour before the 11:00 start.
+    assert at_risk["What blocks"] == "Consent signed due Wed 4 Jun, 10:00"
 
 
 def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, protocol_version):
     scheduled = book(nurse, protocol_version, days=1)
     cancelled = book(nurse, protocol_version, days=2)
-    services.episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
     completed = book(nurse, protocol_version, days=0, hour=8)
-    services.episode_complete(episode=completed, by=nurse)
+    episode_record_done(episode=completed, by=nurse)
 
     response = logged_in.get(WORKLIST)
 
@@ -296,7 +297,7 @@ def test_the_checklist_page_runs_the_same_queries_for_four_tasks_and_thirty(
     long = book(nurse, long_version, days=3, nurse=other_nurse)
     for episode in (short, long):
         for task, who in zip(episode.tasks.order_by("pk")[:3], [nurse, other_nurse, nurse], strict=True):
-            services.task_complete(task=task, by=who, expected_version=task.version)
+            task_mark_done(task=task, by=who, expected_version=task.version)
 
     def capture(episode) -> int:
         with CaptureQueriesContext(connection) as queries:
