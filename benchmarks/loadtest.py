@@ -180,8 +180,8 @@ def create_ward() -> dict:
 
     from accounts.models import Role, User
     from benchmarks import dataset
-    from checklists import services
     from checklists.models import Patient, Protocol
+    from checklists.services.episodes import episode_schedule
     from reports.services import rebuild_figures
 
     rng = random.Random(SEED)
@@ -209,7 +209,7 @@ def create_ward() -> dict:
         start = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0) + dt.timedelta(
             days=1 + number % 13, minutes=30 * rng.randrange(16)
         )
-        episode = services.episode_schedule(
+        episode = episode_schedule(
             patient=record,
             protocol_version=version,
             scheduled_start=start,

@@ -112,8 +112,8 @@ def create_people() -> dict:
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from checklists import services
     from checklists.models import Patient, Protocol
+    from checklists.services.episodes import episode_schedule
 
     def user(username: str, role: str) -> User:
         return User.objects.create_user(username=username, password=PASSWORD, role=role)
@@ -127,7 +127,7 @@ def create_people() -> dict:
         date_of_birth=dt.date(1950, 1, 1),
         user=user("patient@example.org", Role.PATIENT),
     )
-    episode = services.episode_schedule(
+    episode = episode_schedule(
         patient=patient,
         protocol_version=Protocol.objects.get(slug="kyphoplasty").current_version(),
         scheduled_start=timezone.now() + dt.timedelta(days=5),
