@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("my/", include("portal.urls")),
     path("reports/", include("reports.urls")),
+    path("check-ins/", include("checkins.urls")),
     path("", include("checklists.urls")),
 ]
