@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from audit.reads import reads_patient_data
 from checklists.access import CARE_TEAM, role_required
 from portal.language import patient_language
 from portal.messages import translated
@@ -33,6 +34,7 @@ def get_checkin_for(user, pk: int) -> Checkin:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@reads_patient_data("own")
 @patient_language
 def checkin_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's check-in in the portal: the questions, then what to do now."""
@@ -93,6 +95,7 @@ def _ward() -> WarningSigns:
 
 
 @role_required(*CARE_TEAM)
+@reads_patient_data("many")
 def alert_queue(request: HttpRequest) -> HttpResponse:
     """Open alerts for the care team; nurses acknowledge them."""
     return _render_queue(request)

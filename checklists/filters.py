@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .forms import PROCEDURE_DATE_VALIDATORS
+from .forms import PROCEDURE_DATE_VALIDATORS, PersonChoiceField
 from .models import Readiness
 
 WORKLIST_DAYS_AHEAD = 14
@@ -21,6 +21,10 @@ class WorklistFilterForm(forms.Form):
         if start_from and start_to and start_from > start_to:
             raise forms.ValidationError("“From” must be on or before “To”.")
         return cleaned
+
+
+class NurseFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
 
 
 class WorklistFilter(django_filters.FilterSet):
@@ -46,7 +50,7 @@ class WorklistFilter(django_filters.FilterSet):
         choices=Readiness.upcoming_choices(),
         empty_label="Any readiness",
     )
-    nurse = django_filters.ModelChoiceFilter(
+    nurse = NurseFilter(
         label="Assigned nurse",
         queryset=User.objects.filter(role=Role.NURSE).order_by("first_name", "last_name"),
         empty_label="Any nurse",

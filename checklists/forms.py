@@ -12,6 +12,13 @@ from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
 from .vertebrae import normalise_levels
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """Logins listed by the person's name: nurses read "Nora Nightingale", never a username."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
@@ -63,8 +70,8 @@ class EpisodeScheduleForm(FutureStartMixin, forms.Form):
     )
     vertebral_levels = forms.CharField(max_length=60, help_text="For example: T12, L1")
     clinician = forms.CharField(label="Responsible clinician", max_length=120)
-    nurse = forms.ModelChoiceField(
-        queryset=User.objects.filter(role=Role.NURSE, is_active=True).order_by("last_name", "username"),
+    nurse = PersonChoiceField(
+        queryset=User.objects.filter(role=Role.NURSE, is_active=True).order_by("first_name", "last_name"),
         label="Assigned nurse",
         required=False,
     )

@@ -353,7 +353,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
 
     def with_progress(self, *, now: dt.datetime | None = None):
-        """Annotate done/total per phase, overdue tasks and the next pending task, in one query."""
+        """Annotate done/total per phase, overdue tasks, the next pending task and what blocks, in one query."""
         now = now or timezone.now()
         closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
         per_phase = {}
@@ -363,6 +363,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
         next_pending = ChecklistTask.objects.filter(
             episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
         ).order_by("due_at", "pk")
+        first_blocking = next_pending.filter(is_critical=True)
         return self.annotate(
             **per_phase,
             tasks_total=Count("tasks"),
@@ -374,6 +375,12 @@ class EpisodeQuerySet(ClinicalQuerySet):
             ),
             next_task_title=Subquery(next_pending.values("title")[:1]),
             next_task_due_at=Subquery(next_pending.values("due_at")[:1]),
+            # What blocks: the open critical tasks, the most urgent first (the worklist names the first).
+            blocking_count=Count(
+                "tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__is_critical=True)
+            ),
+            first_blocking_title=Subquery(first_blocking.values("title")[:1]),
+            first_blocking_due_at=Subquery(first_blocking.values("due_at")[:1]),
         )
 
 
@@ -476,7 +483,8 @@ class ChecklistTask(TaskDefinition):
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="tasks")
-    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    # Empty for a task another app added to this episode only (a medicine's last dose, for one).
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Derived from the due rule and the episode's start; written only when the episode is
     # scheduled or rescheduled, and kept in a column so lists can filter and sort on it in SQL.
     due_at = models.DateTimeField()

@@ -29,6 +29,7 @@ class PhaseGroup:
     phase: str
     label: str
     tasks: list[ChecklistTask]
+    shown: list[ChecklistTask]  # the tasks on screen: all of them, or the open ones only
 
     @property
     def closed_count(self) -> int:
@@ -39,11 +40,28 @@ AUDITED_TASK_FIELDS = ("status", "patient_reported_at", "due_at", "note", "reaso
 AUDITED_EPISODE_FIELDS = ("scheduled_start", "status", "nurse", "signed_off_at", "sign_off_override_reason")
 
 
-def episode_timeline(episode: Episode) -> list[PhaseGroup]:
-    """The episode's tasks grouped by phase, phases in the order they happen."""
+def episode_timeline(episode: Episode, *, open_only: bool = False, keep: int | None = None) -> list[PhaseGroup]:
+    """The episode's tasks grouped by phase, phases in the order they happen (one query).
+
+    With `open_only`, each phase shows only its pending tasks, and the task `keep` (the one just
+    changed, so its confirmation stays where the nurse was looking).
+    """
     tasks = episode.tasks.select_related("completed_by").in_timeline_order()
     labels = dict(Phase.choices)
-    return [PhaseGroup(phase, labels[phase], list(group)) for phase, group in groupby(tasks, key=lambda t: t.phase)]
+    groups = []
+    for phase, group in groupby(tasks, key=lambda t: t.phase):
+        group = list(group)
+        shown = [task for task in group if task.is_pending or task.pk == keep] if open_only else group
+        groups.append(PhaseGroup(phase, labels[phase], group, shown))
+    return groups
+
+
+def blocking_tasks(timeline: list[PhaseGroup]) -> list[ChecklistTask]:
+    """What blocks the procedure: its open critical tasks, the most urgent (earliest due) first."""
+    return sorted(
+        (task for group in timeline for task in group.tasks if task.is_critical and task.is_pending),
+        key=lambda task: (task.due_at, task.pk),
+    )
 
 
 def readiness_counts(episodes) -> dict[str, int]:
@@ -132,7 +150,8 @@ def _display(record, field: str) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value), "D j M Y, H:i")
-    return str(value)
+    # A person by their name, never their login.
+    return getattr(value, "display_name", None) or str(value)
 
 
 @dataclass(frozen=True)

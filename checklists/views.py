@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from audit.reads import reads_patient_data
 
 from . import services
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
@@ -26,14 +29,15 @@ from .forms import (
     TaskReasonForm,
 )
 from .models import ChecklistTask, Episode, TaskStateError
-from .selectors import episode_history, episode_timeline, readiness_counts, with_progress_for_page
+from .selectors import (
+    blocking_tasks,
+    episode_history,
+    episode_timeline,
+    readiness_counts,
+    with_progress_for_page,
+)
 
 EPISODES_PER_PAGE = 50
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For the load balancer (and the benchmark's baseline): the stack answers, nothing else."""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required
@@ -59,6 +63,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     # The tabs, and what the page links keep, also on a refused filter.
     context = {
         "filter": worklist,
+        # Folded behind a button (a <details>, no JavaScript) unless a filter is set or refused.
+        "filters_open": any(request.GET.get(name) for name in worklist.filters if name != "scope")
+        or not worklist.is_valid(),
         "query_string": query.urlencode(),
         "scope_all_query": _with_scope(query, ""),
         "scope_mine_query": _with_scope(query, "mine"),
@@ -104,22 +111,45 @@ def _with_scope(query, scope: str) -> str:
 
 
 @login_required
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk)
     return _render_episode(request, episode)
 
 
-def _render_episode(request: HttpRequest, episode: Episode, *, status: int = 200) -> HttpResponse:
-    """The checklist page, or for htmx only its checklist part, which carries the messages."""
+def _render_episode(
+    request: HttpRequest, episode: Episode, *, status: int = 200, changed_task: int | None = None
+) -> HttpResponse:
+    """The checklist page, or for htmx only its checklist part, which carries the messages.
+
+    The messages about a task change are shown by that task's row (`changed_task`), where the nurse is.
+    """
+    open_only = _open_only(request)
+    if changed_task is None:
+        changed_task = _int_or_none(request.GET.get("changed"))
+    timeline = episode_timeline(episode, open_only=open_only, keep=changed_task)
+    shown = {task.pk for group in timeline for task in group.shown}
     context = {
         "episode": episode,
-        "timeline": episode_timeline(episode),
+        "timeline": timeline,
+        "blocking": blocking_tasks(timeline),
+        "open_only": open_only,
+        "changed_task": changed_task if changed_task in shown else None,
         "history": episode_history(episode),
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
         "can_change_episode": request.user.is_nurse and episode.is_scheduled,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)
+
+
+def _open_only(request: HttpRequest) -> bool:
+    """The checklist's "Open only" toggle: a link (GET) or, after a change, a field of the posted form."""
+    return (request.POST if request.method == "POST" else request.GET).get("open") == "1"
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @dataclass(frozen=True)
@@ -180,7 +210,9 @@ def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, f"“{task.title}”: {' '.join(errors)}")
-        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=400)
+        return _render_episode(
+            request, get_episode_for(request.user, task.episode_id), status=400, changed_task=task.pk
+        )
     data = form.cleaned_data
     try:
         change.service(
@@ -191,17 +223,25 @@ def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
     except (services.TaskChangeConflict, TaskStateError) as refusal:
         messages.warning(request, f"“{task.title}”: {refusal}")
-        return _render_episode(request, get_episode_for(request.user, task.episode_id), status=409)
+        return _render_episode(
+            request, get_episode_for(request.user, task.episode_id), status=409, changed_task=task.pk
+        )
     messages.success(request, f"“{task.title}” {change.done_message}.")
-    return _after_change(request, task.episode_id, anchor=f"task-{task.pk}")
+    return _after_change(request, task.episode_id, changed_task=task.pk)
 
 
-def _after_change(request: HttpRequest, episode_pk: int, *, anchor: str = "") -> HttpResponse:
-    """htmx gets the refreshed checklist in place; a plain form post is redirected (POST/redirect/GET)."""
+def _after_change(request: HttpRequest, episode_pk: int, *, changed_task: int | None = None) -> HttpResponse:
+    """htmx gets the refreshed checklist in place; a plain form post is redirected (POST/redirect/GET)
+    back to the changed task's row, its confirmation beside it, and to the same "Open only" view."""
     if request.htmx:
-        return _render_episode(request, get_episode_for(request.user, episode_pk))
+        return _render_episode(request, get_episode_for(request.user, episode_pk), changed_task=changed_task)
+    query = {"open": "1"} if _open_only(request) else {}
+    if changed_task is not None:
+        query["changed"] = str(changed_task)
     url = reverse("checklists:episode-detail", args=[episode_pk])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+    if query:
+        url += "?" + urlencode(query)
+    return redirect(f"{url}#task-{changed_task}" if changed_task is not None else url)
 
 
 @require_POST
@@ -239,6 +279,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_patient_data("patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request.user, pk)
     episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()

@@ -30,13 +30,18 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "audit",
     "checklists",
     "portal",
     "reports",
+    "medicines",
+    "health_check",
     "checkins",
 ]
 
 MIDDLEWARE = [
+    # First, so it times the whole stack and logs every answer, refusals included.
+    "kypho_tracker.request_log.request_log",
     "kypho_tracker.middleware.reject_nul_bytes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -48,7 +53,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kypho_tracker.middleware.security_headers",
     "django_htmx.middleware.HtmxMiddleware",
+    # After htmx (it reads request.htmx): logs out idle and over-age sessions, and turns the log-in
+    # redirect of an htmx request into HX-Redirect so the browser goes to the log-in page.
+    "accounts.sessions.session_timeout",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -83,7 +92,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # more than the queries of a web request take to run.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# One connection per worker process, kept between requests and checked before a request reuses it,
+# so a database restart fails only the requests in flight and the next ones reconnect.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every app server (rate limits, rendered PDFs): Redis in production (`CACHE_URL`, else
+# `REDIS_URL`, e.g. redis://127.0.0.1:6379/1); a per-process memory cache when neither is set.
+CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="locmemcache://"))}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -100,16 +117,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Automatic log-off (HIPAA 164.312(a)(2)(iii)): after this long without a request, and in any case
+# SESSION_MAX_AGE_HOURS after log-in. See accounts/sessions.py.
+STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=15)
+PATIENT_IDLE_TIMEOUT_MINUTES = env.int("PATIENT_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
+
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Log-in ignores the username's case, so the lock-out must too: NURSE, Nurse and nurse are one account.
+AXES_USERNAME_CALLABLE = "accounts.lockout.canonical_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_HTTPONLY = True  # only the server reads it (Django's set_language view)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 # The hospital's timezone: every due time a nurse or patient sees is shown in it.
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
@@ -139,8 +168,12 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
     }
 }
+# Browser features no page of ours uses, switched off (kypho_tracker/middleware.py sends it).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 # Shown to patients with the warning signs: the number that reaches the ward day and night.
 WARD_PHONE = env.str("WARD_PHONE", default="(555) 010-0100")
@@ -166,20 +199,40 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kypho-tracker@localhost")
 
+# X-Forwarded-Proto (and the client address in X-Forwarded-For) are believed only when a TLS proxy
+# that sets them is in front: otherwise any client could claim "https" or another address.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Preloading binds the whole domain and its subdomains to HTTPS in every browser, for months,
+    # and is slow to undo: the hospital's domain owner decides, so it is off unless set.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
+    # The load balancer probes the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 
+# JSON lines on stderr for the log pipeline (`LOG_FORMAT=text` for people); one line per request
+# from kypho_tracker.request_log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kypho_tracker.request_log.JsonFormatter"}, "text": {}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

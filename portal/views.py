@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from audit.reads import reads_patient_data
 from checklists import services
 from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_task_for, role_required
 from checklists.models import Episode, TaskStateError
@@ -22,7 +23,7 @@ from .forms import TaskReportForm
 from .ics import checklist_calendar
 from .language import patient_language
 from .messages import translated
-from .pdf import html_to_pdf
+from .pdf import checklist_pdf
 from .timeline import current_episode, format_moment, localized, patient_checklist, warning_signs_for
 
 PATIENTS = (Role.PATIENT,)
@@ -33,6 +34,7 @@ PATIENTS = (Role.PATIENT,)
 
 @role_required(*PATIENTS)
 @patient_language
+@reads_patient_data("own")
 def checklist(request: HttpRequest) -> HttpResponse:
     """ "My checklist": the patient's next (or latest) procedure."""
     return _render_checklist(request, current_episode(request.user))
@@ -40,6 +42,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_checklist(request, get_episode_for(request.user, pk, roles=PATIENTS))
 
@@ -67,6 +70,7 @@ def warning_signs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     return render(request, "portal/checklist_print.html", _print_context(episode, for_pdf=False))
@@ -74,10 +78,11 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
-    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response = HttpResponse(checklist_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="kyphoplasty-checklist.pdf"'
     return response
 
@@ -93,6 +98,7 @@ def _print_context(episode: Episode, *, for_pdf: bool) -> dict:
 
 @login_required
 @patient_language
+@reads_patient_data("episode")
 def episode_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     ics = checklist_calendar(patient_checklist(episode), host=request.get_host())

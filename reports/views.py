@@ -1,13 +1,13 @@
 """The completion report for admins: one page with every table and chart, and each table as CSV."""
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
 from accounts.models import Role
+from audit.reads import reads_patient_data
 from checklists.access import role_required
+from kypho_tracker.csv_export import csv_response
 
 from .filters import ReportFilterForm
 from .selectors import ReportScope
@@ -15,6 +15,7 @@ from .tables import TABLES, build_report, build_table
 
 
 @role_required(Role.ADMIN)
+@reads_patient_data("many")
 def completion_report(request: HttpRequest) -> HttpResponse:
     """Readiness at start, rates by phase, task and nurse, the weekly trend and cancellations for a period."""
     form = ReportFilterForm.from_query(request.GET)
@@ -31,6 +32,7 @@ def completion_report(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMIN)
+@reads_patient_data("many")
 def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     """One of the page's tables as a CSV file, for the same filters."""
     if table not in TABLES:
@@ -41,14 +43,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     scope = ReportScope(**form.cleaned_data)
     result = build_table(table, scope)
     filename = f"kypho-{table}-{scope.date_from.isoformat()}-to-{scope.date_to.isoformat()}.csv"
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    writer.writerow(result.headers)
-    writer.writerows(result.rows)
-    return response
+    return csv_response(filename, result.headers, result.rows)
 
 
 def _filter_query(form: ReportFilterForm) -> str:

@@ -3,12 +3,19 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from tests.factories import PatientFactory, UserFactory, schedule_episode, small_protocol_version
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: no PDF rendered or counter left by an earlier test."""
+    cache.clear()
 
 
 @pytest.fixture

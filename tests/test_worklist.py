@@ -212,7 +212,7 @@ def test_readiness_counts_at_the_top_follow_the_current_filter(logged_in, nurse,
     assert "<strong>0</strong> blocked" in olgas.content.decode()
 
 
-def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_task(logged_in, one_of_each):
+def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_what_blocks(logged_in, one_of_each):
     response = logged_in.get(WORKLIST, {"start_to": at(2).date().isoformat()})
 
     blocked, at_risk = rows(response)
@@ -222,13 +222,13 @@ def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_next_due_t
     assert blocked["Progress by phase"] == "Week before: 0/1 Night before: 0/1 Day of: 0/1 After: 0/1"
     assert blocked["Overdue"] == "1"
     # The driver was due seven days before the Wednesday procedure, at 09:00.
-    assert blocked["Next due"] == "Arrange a driver Wed 28 May, 09:00"
+    assert blocked["What blocks"] == "Arrange a driver due Wed 28 May, 09:00 · and 1 more"
     assert at_risk["Nurse"] == "Olga Other"
     assert at_risk["Readiness"] == "At risk"
     assert at_risk["Progress by phase"] == "Week before: 1/1 Night before: 0/1 Day of: 0/1 After: 0/1"
     assert at_risk["Overdue"] == "0"
-    # Last solid food: eight hours before the 11:00 start.
-    assert at_risk["Next due"] == "Last solid food Wed 4 Jun, 03:00"
+    # Not the next task (last solid food, 03:00) but the next critical one: consent, an hour before the 11:00 start.
+    assert at_risk["What blocks"] == "Consent signed due Wed 4 Jun, 10:00"
 
 
 def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, protocol_version):

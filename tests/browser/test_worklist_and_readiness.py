@@ -73,6 +73,7 @@ def test_worklist_filter_by_readiness_shows_only_matching_episodes(live_server, 
     log_in(page, f"{live_server.url}/", username="nurse", password="kypho-nurse")
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
 
+    page.get_by_text("Filters", exact=True).click()  # folded behind a button
     page.get_by_label("Readiness", exact=True).select_option(label="Blocked")
     page.get_by_role("button", name="Filter").click()
 
@@ -100,7 +101,8 @@ def test_without_javascript_the_plain_form_ticks_a_task_and_redirects_back(
         driver.get_by_role("button", name="Mark done").click()
 
         task = blocked_episode.tasks.get(title="Arrange a driver")
-        expect(page).to_have_url(f"{episode_url}#task-{task.pk}")
+        # Back at the row, its confirmation beside it.
+        expect(page).to_have_url(f"{episode_url}?changed={task.pk}#task-{task.pk}")
         expect(page.get_by_role("status")).to_have_text("“Arrange a driver” marked done.")
         expect(driver.locator(".status-badge")).to_have_text("Done")
         expect(page.locator(".readiness-badge")).to_have_text("At risk")

@@ -46,8 +46,9 @@ def test_the_queue_runs_the_same_queries_for_1_or_5_alerts(
     client, nurse, checkin_data, emergency, django_assert_num_queries
 ):
     client.force_login(nurse)
-    # session, user, the alerts with patient and point, their check-ins' answers with the questions
-    with django_assert_num_queries(4):
+    # session, user, the alerts with patient and point, their check-ins' answers with the questions,
+    # and the read log's row
+    with django_assert_num_queries(5):
         client.get(QUEUE)
     for _ in range(4):
         episode = done_episode(nurse=nurse, patient=PatientFactory(), protocol_version=checkin_data)
@@ -55,7 +56,7 @@ def test_the_queue_runs_the_same_queries_for_1_or_5_alerts(
             checkin_answer(
                 checkin=episode.checkins.get(point__key="day-1"), answers={**ALL_NORMAL, "fever": "yes"}, via="link"
             )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(QUEUE).content.decode().count("Record and acknowledge") == 5
 
 
@@ -65,6 +66,7 @@ def test_the_menu_count_says_how_many_are_open_and_late(client, nurse, emergency
         client.get(reverse("checkins:alert-count")).content.decode().startswith('<span class="badge text-bg-light">1')
     )
     at_day_1.shift(dt.timedelta(minutes=31))
+    client.force_login(nurse)  # idle sessions end
     assert "1 late" in client.get(reverse("checkins:alert-count")).content.decode()
 
 
@@ -90,6 +92,7 @@ def test_no_answer_stops_the_escalation_but_keeps_the_alert_on_the_queue(client,
     at_day_1.shift(dt.timedelta(hours=2))
     emergency.refresh_from_db()
     assert emergency.closed_at is None and not emergency.is_escalated
+    client.force_login(nurse)  # idle sessions end
     assert "Record and acknowledge" in client.get(QUEUE).content.decode()
 
 

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from weasyprint import HTML
 
 from checklists import services
-from portal import views
+from portal import pdf
 
 DRIVER = "Arrange an adult to drive you home"
 
@@ -54,10 +54,10 @@ def pdf_html(monkeypatch):
 
     def capture(html):
         captured.append(html)
-        return views_html_to_pdf(html)
+        return render_pdf(html)
 
-    views_html_to_pdf = views.html_to_pdf
-    monkeypatch.setattr(views, "html_to_pdf", capture)
+    render_pdf = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", capture)
     return captured
 
 
@@ -141,3 +141,58 @@ def test_calendar_in_spanish_leaves_out_what_the_patient_already_reported(client
     assert "Su procedimiento de cifoplastia" in summaries
     assert "Última comida ligera" in summaries
     assert "Pida a un adulto que maneje por usted de regreso a casa" not in summaries
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Each WeasyPrint render, counted; the HTML itself stands in for the PDF to keep these tests fast."""
+    rendered = []
+
+    def fake_render(html):
+        rendered.append(html)
+        return html.encode()
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fake_render)
+    return rendered
+
+
+def test_pdf_is_rendered_once_then_served_from_the_cache(client, english, marias_episode, renders):
+    client.force_login(english.user)
+    url = reverse("portal:episode-pdf", args=[marias_episode.pk])
+
+    first, second = client.get(url), client.get(url)
+
+    assert len(renders) == 1
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def test_pdf_is_rendered_anew_after_a_tick_and_after_a_reschedule(client, english, marias_episode, nurse, renders):
+    client.force_login(english.user)
+    url = reverse("portal:episode-pdf", args=[marias_episode.pk])
+    ticked = f"✓</span>\n        <div>\n          <h3>{DRIVER}</h3>"
+    assert ticked not in client.get(url).content.decode()
+
+    driver = marias_episode.tasks.get(title=DRIVER)
+    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    assert ticked in client.get(url).content.decode()
+
+    new_start = marias_episode.scheduled_start + dt.timedelta(days=2)
+    services.episode_reschedule(episode=marias_episode, scheduled_start=new_start, by=nurse, reason="Room")
+    rescheduled = client.get(url).content.decode()
+
+    assert len(renders) == 3
+    assert ticked in rescheduled
+    assert rescheduled != renders[1]
+
+
+def test_pdf_is_cached_per_language(client, english, marias_episode, renders):
+    client.force_login(english.user)
+    url = reverse("portal:episode-pdf", args=[marias_episode.pk])
+    client.get(url)
+
+    client.cookies["django_language"] = "es"
+    spanish = client.get(url).content.decode()
+
+    assert len(renders) == 2
+    assert '<html lang="es">' in spanish

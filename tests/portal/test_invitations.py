@@ -123,6 +123,7 @@ def test_reinviting_sends_a_fresh_link_to_the_same_login(client, nurse, rosa):
     first_user = rosa.user
 
     with time_machine.travel(later(24 * 60 * 60)):
+        client.force_login(nurse)  # a day later: yesterday's session has ended
         response = invite(client, rosa)
 
     assert response.status_code == 302

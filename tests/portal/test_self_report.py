@@ -185,8 +185,8 @@ def test_only_the_patients_own_open_tasks_have_the_button(client, patient_user, 
 def test_after_the_procedure_only_after_care_tasks_can_be_reported(client, patient_user, nurse, episode):
     episode.tasks.filter(title="Lie flat").update(responsible=Responsible.PATIENT)
     driver, lie_flat = episode.tasks.get(title=DRIVER), episode.tasks.get(title="Lie flat")
-    client.force_login(patient_user)
     with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=2)):
+        client.force_login(patient_user)
         services.episode_complete(episode=episode, by=nurse)
         page = client.get(reverse("portal:checklist")).content.decode()
 

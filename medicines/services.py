@@ -1,0 +1,441 @@
+"""Every change to a medication plan, each in one transaction, recorded in the history.
+
+A medicine puts tasks on the episode's checklist (`checklists.ChecklistTask` rows with no template):
+a critical nurse task "Prescriber's decision for X" due when its proposed last dose is due (so the
+episode is At risk, then Blocked, while nobody decided), and once a decision is recorded the
+patient's "Take your last dose of X" and "Restart X" tasks. Their due rules are relative to the
+procedure, so the checklist's own reschedule moves them; `medicines_follow_reschedule` then flags
+holds that became too short.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from checklists import services as checklist_services
+from checklists.events import TaskChanged, announce
+from checklists.models import ChecklistTask, Episode, Phase, Responsible
+
+from . import texts
+from .models import (
+    LAST_DOSE_CLOCK,
+    Decision,
+    EpisodeMedicine,
+    LabResult,
+    LabTest,
+    Medicine,
+    MedicineReview,
+    last_dose_rule,
+)
+from .proposals import UNPROPOSED_DECISION_DAY, propose
+
+# The protocol's own medicine-review task, closed by the review's answer (a test pins it in the shipped protocol).
+REVIEW_TASK_TITLE = "Review all medicines and plan when to stop blood thinners"
+# The protocol's food tasks that a "continue with a 24-hour liquid diet" decision replaces.
+FOOD_TASK_TITLES = ("Last fatty or fried food or meat", "Last light meal")
+LIQUID_DIET_MINUTES = -24 * 60
+GLP1_CLASSES = ("glp1_weekly", "glp1_daily")
+
+
+def medicine_add(
+    *,
+    episode: Episode,
+    by,
+    dose: str,
+    medicine: Medicine | None = None,
+    other_name: str = "",
+    indication: str = "",
+    recent_coronary_stent: bool = False,
+) -> EpisodeMedicine:
+    """List a medicine on the episode with the catalogue's proposal, and ask for the prescriber's decision."""
+    other_name = other_name.strip()
+    if medicine is None and not other_name:
+        raise ValidationError("Choose a medicine from the catalogue, or type its name under “other”.")
+    if not dose.strip():
+        raise ValidationError("Give the dose and how often (for example: 75 mg once a day).")
+    with transaction.atomic():
+        episode = _lock_scheduled(episode)
+        proposal = propose(medicine, recent_coronary_stent=recent_coronary_stent)
+        medication = EpisodeMedicine(
+            episode=episode,
+            medicine=medicine,
+            other_name="" if medicine else other_name,
+            dose=dose.strip(),
+            indication=indication.strip(),
+            recent_coronary_stent=recent_coronary_stent,
+            added_by=by,
+            proposed_decision=proposal.decision,
+            proposed_last_dose_day=proposal.last_dose_day,
+            proposed_last_dose_minutes=proposal.last_dose_minutes,
+            proposed_restart_minutes=proposal.restart_minutes,
+            proposal_basis=proposal.basis,
+        )
+        rule = last_dose_rule(day=proposal.last_dose_day, minutes=proposal.last_dose_minutes) or ChecklistTask(
+            due_day_offset=-1 if proposal.decision == Decision.CONTINUE else UNPROPOSED_DECISION_DAY,
+            due_clock_time=LAST_DOSE_CLOCK,
+        )
+        medication.decision_task = _add_task(
+            episode,
+            by=by,
+            text=texts.decision_text(medication.names),
+            rule=rule,
+            responsible=Responsible.NURSE,
+            critical=True,
+            guidance=f"Proposed: {proposal.basis}. Ask the prescriber and record the decision on the Medicines page.",
+        )
+        _save(medication, by=by, reason=f"Added; proposed: {proposal.basis}")
+        review = MedicineReview.objects.filter(episode=episode, no_regular_medicines=True).first()
+        if review is not None:
+            review.no_regular_medicines = False
+            _save(review, by=by, reason=f"{medication.name} added after “no regular medicines”")
+    return medication
+
+
+def medicine_decide(
+    *,
+    medication: EpisodeMedicine,
+    by,
+    decision: Decision,
+    prescriber_name: str,
+    channel: str,
+    note: str = "",
+    last_dose_at: dt.datetime | None = None,
+    last_dose_on: dt.date | None = None,
+    restart_at: dt.datetime | None = None,
+    bridging_plan: str = "",
+    shorter_hold_confirmed: bool = False,
+) -> EpisodeMedicine:
+    """Record the prescriber's decision (taken by the nurse `by`) and give the patient their dates.
+
+    `last_dose_on` is a calendar day (the dose by 11:59 p.m.); `last_dose_at` an exact time (heparins).
+    Without either, a stop uses the proposal. A restart defaults to the proposal too.
+    """
+    prescriber_name = prescriber_name.strip()
+    if not prescriber_name:
+        raise ValidationError("Give the name of the prescriber who decided.")
+    if not channel:
+        raise ValidationError("Say how the decision was given (phone, note, in person, message).")
+    if decision == Decision.PENDING:
+        raise ValidationError("Choose the prescriber's decision.")
+    with transaction.atomic():
+        episode = _lock_scheduled(medication.episode)
+        medication = EpisodeMedicine.objects.select_for_update().get(pk=medication.pk)
+        medication.episode = episode
+        if medication.removed_at is not None:
+            raise ValidationError("This medicine was taken off the list.")
+        _apply_decision_dates(
+            medication,
+            decision=decision,
+            last_dose_at=last_dose_at,
+            last_dose_on=last_dose_on,
+            restart_at=restart_at,
+            bridging_plan=bridging_plan.strip(),
+            shorter_hold_confirmed=shorter_hold_confirmed,
+        )
+        _retire_patient_tasks(medication, by=by, reason="Replaced by a new decision")
+        medication.decision = decision
+        medication.prescriber_name = prescriber_name
+        medication.decision_channel = channel
+        medication.decision_note = note.strip()
+        medication.decided_by = by
+        medication.decided_at = timezone.now()
+        medication.hold_too_short = False
+        _add_patient_tasks(medication, by=by)
+        channel_label = medication.get_decision_channel_display()
+        summary = f"Decision: {medication.get_decision_display()} — {prescriber_name} ({channel_label})"
+        _close_task(medication.decision_task, by=by, note=summary)
+        _save(medication, by=by, reason=summary)
+    return medication
+
+
+def _apply_decision_dates(
+    medication, *, decision, last_dose_at, last_dose_on, restart_at, bridging_plan, shorter_hold_confirmed
+) -> None:
+    """Set the decided last-dose and restart rules, refusing dates that cannot be right."""
+    start = medication.episode.scheduled_start
+    medication.last_dose_day = medication.last_dose_minutes = medication.restart_minutes = None
+    medication.bridging_plan = ""
+    medication.shorter_hold_confirmed = False
+    if decision == Decision.CONTINUE_LIQUID_DIET and (
+        medication.medicine is None or medication.medicine.drug_class not in GLP1_CLASSES
+    ):
+        raise ValidationError("A 24-hour liquid diet instead of a hold is only for GLP-1 medicines.")
+    if decision in (Decision.CONTINUE, Decision.CONTINUE_LIQUID_DIET):
+        return
+    if decision == Decision.BRIDGING and not bridging_plan:
+        raise ValidationError("Describe the bridging plan (medicine, dose and dates) as the prescriber gave it.")
+    medication.bridging_plan = bridging_plan
+    if decision == Decision.STOP_AS_PROPOSED or (last_dose_at is None and last_dose_on is None):
+        if decision == Decision.STOP_OTHER_DATE or medication.proposed_decision != Decision.STOP_AS_PROPOSED:
+            raise ValidationError(
+                f"No last dose is proposed for {medication.name}: give the date (and time) the prescriber chose."
+            )
+        medication.last_dose_day = medication.proposed_last_dose_day
+        medication.last_dose_minutes = medication.proposed_last_dose_minutes
+    elif last_dose_at is not None:
+        medication.last_dose_minutes = round((last_dose_at - start).total_seconds() / 60)
+    else:
+        medication.last_dose_day = (last_dose_on - timezone.localdate(start)).days
+    last_dose = medication.last_dose_at
+    if last_dose >= start:
+        raise ValidationError("The last dose must be before the procedure starts.")
+    minimum_day, minimum_minutes = medication.catalogue_min_hold()
+    minimum = last_dose_rule(day=minimum_day, minutes=minimum_minutes)
+    if minimum is not None and last_dose > minimum.due_at_for(start):
+        if not shorter_hold_confirmed:
+            raise ValidationError(
+                f"This hold is shorter than the catalogue's {medication.medicine.describe_hold()} for "
+                f"{medication.name}: tick “the prescriber decides this shorter hold” to record it."
+            )
+        medication.shorter_hold_confirmed = True
+    if restart_at is None and medication.proposed_restart_minutes is not None:
+        medication.restart_minutes = medication.proposed_restart_minutes
+    elif restart_at is not None:
+        if restart_at <= start:
+            raise ValidationError("The restart must be after the procedure starts.")
+        medication.restart_minutes = round((restart_at - start).total_seconds() / 60)
+
+
+def medicine_remove(*, medication: EpisodeMedicine, by, reason: str) -> EpisodeMedicine:
+    """Take a medicine off the list (entered by mistake, no longer taken); its open tasks no longer apply."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Give a reason for taking the medicine off the list.")
+    with transaction.atomic():
+        _lock_scheduled(medication.episode)
+        medication = EpisodeMedicine.objects.select_for_update().get(pk=medication.pk)
+        if medication.removed_at is not None:
+            raise ValidationError("This medicine is already off the list.")
+        for task in (medication.decision_task, medication.last_dose_task, medication.restart_task):
+            _retire_task(task, by=by, reason=f"Medicine taken off the list: {reason}")
+        _retire_liquid_diet(medication, by=by, reason=f"Medicine taken off the list: {reason}")
+        medication.removed_at = timezone.now()
+        medication.removed_reason = reason
+        _save(medication, by=by, reason=f"Taken off the list: {reason}")
+    return medication
+
+
+def medicine_review_record(*, episode: Episode, by, no_regular_medicines: bool) -> MedicineReview:
+    """Answer the medicine review: the list is complete, or the patient takes no regular medicines."""
+    with transaction.atomic():
+        episode = _lock_scheduled(episode)
+        listed = episode.medicines.active().exists()
+        if no_regular_medicines and listed:
+            raise ValidationError("Medicines are listed: take them off the list first, or record the list as complete.")
+        if not no_regular_medicines and not listed:
+            raise ValidationError("No medicine is listed: add them, or answer “no regular medicines”.")
+        review = MedicineReview.objects.filter(episode=episode).first() or MedicineReview(episode=episode)
+        review.no_regular_medicines = no_regular_medicines
+        review.reviewed_by = by
+        review.reviewed_at = timezone.now()
+        _save(review, by=by, reason=str(review))
+        task = _review_task(episode)
+        if task is not None and task.is_pending:
+            _close_task(task, by=by, note=str(review))
+    return review
+
+
+def medicines_follow_reschedule(*, episode: Episode, previous_start: dt.datetime, by) -> list[EpisodeMedicine]:
+    """After a reschedule (the tasks have moved already): flag each medicine whose hold is now too short.
+
+    The patient stopped at the old last-dose time if it has passed, else is still taking it: if the new
+    start needs the last dose before that, the decision no longer holds. The medicine goes back to
+    "waiting for the prescriber", its patient tasks no longer apply, and its decision task is due at the
+    too-short last dose (in the past), so the episode is Blocked until someone decides again.
+    """
+    now = timezone.now()
+    flagged = []
+    for medication in episode.medicines.active().select_for_update():
+        proposed = not medication.is_decided
+        if proposed and medication.proposed_decision != Decision.STOP_AS_PROPOSED:
+            continue
+        if not proposed and not medication.stops:
+            continue
+        new = medication.last_dose_at_for(episode.scheduled_start, proposed=proposed)
+        if new >= min(medication.last_dose_at_for(previous_start, proposed=proposed), now):
+            continue
+        reason = "Hold too short after the procedure moved: ask the prescriber"
+        _retire_patient_tasks(medication, by=by, reason=reason)
+        task = ChecklistTask.objects.select_for_update().get(pk=medication.decision_task_id)
+        rule = last_dose_rule(
+            day=medication.last_dose_day if not proposed else medication.proposed_last_dose_day,
+            minutes=medication.last_dose_minutes if not proposed else medication.proposed_last_dose_minutes,
+        )
+        task.due_offset_minutes, task.due_day_offset, task.due_clock_time = (
+            rule.due_offset_minutes,
+            rule.due_day_offset,
+            rule.due_clock_time,
+        )
+        task.due_at = new
+        if not task.is_pending:
+            task.reopen(reason=reason)
+        else:
+            task.version += 1
+        _save(task, by=by, reason=reason)
+        announce(TaskChanged(task))
+        medication.decision_task = task
+        medication.decision = Decision.PENDING
+        medication.hold_too_short = True
+        _save(medication, by=by, reason=reason)
+        flagged.append(medication)
+    return flagged
+
+
+def lab_result_record(*, episode: Episode, lab_test: LabTest, value, taken_at: dt.datetime, by) -> LabResult:
+    """Record a day-of lab value, judged against the catalogue's range of the moment."""
+    if value < 0:
+        raise ValidationError("A lab value cannot be negative.")
+    if taken_at > timezone.now():
+        raise ValidationError("A lab result cannot be taken in the future.")
+    with transaction.atomic():
+        episode = _lock_scheduled(episode)
+        result = LabResult(
+            episode=episode,
+            lab_test=lab_test,
+            value=value,
+            unit=lab_test.unit,
+            lower_limit=lab_test.lower_limit,
+            upper_limit=lab_test.upper_limit,
+            in_range=lab_test.is_in_range(value),
+            taken_at=taken_at,
+            recorded_by=by,
+        )
+        _save(result, by=by, reason="Recorded" if result.in_range else "Recorded — OUTSIDE the range")
+    return result
+
+
+def _lock_scheduled(episode: Episode) -> Episode:
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    if not locked.is_scheduled:
+        raise ValidationError("The plan of a procedure that is done or cancelled can no longer change.")
+    return locked
+
+
+def _review_task(episode: Episode) -> ChecklistTask | None:
+    return next(
+        (
+            task
+            for task in episode.tasks.filter(phase=Phase.WEEK_BEFORE)
+            if task.title_key == REVIEW_TASK_TITLE.casefold()
+        ),
+        None,
+    )
+
+
+def _add_patient_tasks(medication: EpisodeMedicine, *, by) -> None:
+    episode = medication.episode
+    if medication.decision == Decision.CONTINUE_LIQUID_DIET:
+        medication.liquid_diet_task = _add_task(
+            episode,
+            by=by,
+            text=texts.liquid_diet_text(medication.names),
+            rule=ChecklistTask(due_offset_minutes=LIQUID_DIET_MINUTES),
+            responsible=Responsible.PATIENT,
+        )
+        for task in episode.tasks.filter(status=ChecklistTask.Status.PENDING):
+            if task.title_key in {title.casefold() for title in FOOD_TASK_TITLES}:
+                _retire_task(task, by=by, reason=f"Clear liquids from 24 h before ({medication.name} continued)")
+    if not medication.stops:
+        return
+    medication.last_dose_task = _add_task(
+        episode,
+        by=by,
+        text=texts.last_dose_text(medication.names, bridging=medication.decision == Decision.BRIDGING),
+        rule=last_dose_rule(day=medication.last_dose_day, minutes=medication.last_dose_minutes),
+        responsible=Responsible.PATIENT,
+        guidance=f"Bridging plan: {medication.bridging_plan}" if medication.bridging_plan else "",
+    )
+    if medication.restart_minutes is not None:
+        medication.restart_task = _add_task(
+            episode,
+            by=by,
+            text=texts.restart_text(medication.names),
+            rule=ChecklistTask(due_offset_minutes=medication.restart_minutes),
+            responsible=Responsible.PATIENT,
+        )
+
+
+def _retire_patient_tasks(medication: EpisodeMedicine, *, by, reason: str) -> None:
+    for task in (medication.last_dose_task, medication.restart_task):
+        _retire_task(task, by=by, reason=reason)
+    _retire_liquid_diet(medication, by=by, reason=reason)
+    medication.last_dose_task = medication.restart_task = None
+
+
+def _retire_liquid_diet(medication: EpisodeMedicine, *, by, reason: str) -> None:
+    if medication.liquid_diet_task is None:
+        return
+    _retire_task(medication.liquid_diet_task, by=by, reason=reason)
+    medication.liquid_diet_task = None
+    # The protocol's food times apply again.
+    for task in medication.episode.tasks.filter(status=ChecklistTask.Status.NOT_APPLICABLE):
+        if task.title_key in {title.casefold() for title in FOOD_TASK_TITLES}:
+            task = checklist_services.task_reopen(task=task, by=by, expected_version=task.version, reason=reason)
+
+
+def _retire_task(task: ChecklistTask | None, *, by, reason: str) -> None:
+    if task is None:
+        return
+    task.refresh_from_db()
+    if task.is_pending:
+        checklist_services.task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason=reason)
+        task.refresh_from_db()
+
+
+def _close_task(task: ChecklistTask, *, by, note: str) -> None:
+    task.refresh_from_db()
+    if task.is_pending:
+        checklist_services.task_complete(task=task, by=by, expected_version=task.version, note=note)
+        task.refresh_from_db()
+
+
+def _add_task(
+    episode: Episode,
+    *,
+    by,
+    text: texts.TaskText,
+    rule: ChecklistTask,
+    responsible: Responsible,
+    critical: bool = False,
+    guidance: str = "",
+) -> ChecklistTask:
+    due_at = rule.due_at_for(episode.scheduled_start)
+    phase = phase_for(due_at, episode.scheduled_start)
+    last = episode.tasks.filter(phase=phase).aggregate(last=Max("position"))["last"] or 0
+    task = ChecklistTask(
+        episode=episode,
+        template=None,
+        phase=phase,
+        position=last + 1,
+        title=text.title,
+        title_es=text.title_es,
+        patient_instructions=text.patient_instructions,
+        patient_instructions_es=text.patient_instructions_es,
+        nurse_guidance=guidance,
+        responsible=responsible,
+        is_critical=critical,
+        due_offset_minutes=rule.due_offset_minutes,
+        due_day_offset=rule.due_day_offset,
+        due_clock_time=rule.due_clock_time,
+        due_at=due_at,
+    )
+    _save(task, by=by, reason="Added by the medication plan")
+    announce(TaskChanged(task))
+    return task
+
+
+def phase_for(due_at: dt.datetime, start: dt.datetime) -> Phase:
+    """The timeline phase a moment belongs to, for a procedure starting at `start`."""
+    if due_at > start:
+        return Phase.AFTER
+    days_before = (timezone.localdate(start) - timezone.localdate(due_at)).days
+    return {0: Phase.DAY_OF, 1: Phase.NIGHT_BEFORE}.get(days_before, Phase.WEEK_BEFORE)
+
+
+def _save(instance, *, by, reason: str) -> None:
+    instance._history_user = by
+    instance._change_reason = reason
+    instance.save()
