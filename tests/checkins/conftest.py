@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from checkins.demo import NORMAL
 from checkins.models import Checkin
 from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import checkin_protocol_import
@@ -18,21 +19,7 @@ HOSPITAL = ZoneInfo("America/New_York")
 START = dt.datetime(2026, 3, 2, 10, 30, tzinfo=HOSPITAL)
 DAY_1_OPEN = START + dt.timedelta(days=1, hours=1)  # Tuesday 11:30, the day-1 check-in is open
 
-ALL_NORMAL = {
-    "pain_now": "3",
-    "pain_compared": "better",
-    "leg_weakness": "no",
-    "bladder_bowel": "no",
-    "chest_breathing": "no",
-    "stroke_signs": "no",
-    "fever": "no",
-    "wound": "no",
-    "headache_upright": "no",
-    "rash_swelling": "no",
-    "new_back_rib_pain": "no",
-    "walking": "yes",
-    "anything_else": "",
-}
+ALL_NORMAL = {**NORMAL, "pain_now": "3"}  # every answer of the after-procedure check-in, none a red flag
 
 
 @pytest.fixture
