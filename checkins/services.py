@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from checklists.models import Episode, Protocol, ProtocolVersion
+from checklists.services.audit import save_with_history
 
 from .models import (
     CHOICES,
@@ -146,7 +147,7 @@ def checkins_reschedule(*, episode: Episode, now: dt.datetime | None = None) -> 
             status=Checkin.Status.SCHEDULED, point__anchor=Anchor.BEFORE_START
         ):
             checkin.opens_at, checkin.closes_at = checkin.point.window_for(episode.scheduled_start)
-            _save_with_history(checkin, by=None, reason="Procedure rescheduled")
+            save_with_history(checkin, by=None, reason="Procedure rescheduled")
         checkins_schedule(episode=episode, anchor=Anchor.BEFORE_START, now=now)
 
 
@@ -155,7 +156,7 @@ def checkins_cancel(*, episode: Episode) -> None:
     with transaction.atomic():
         for checkin in episode.checkins.select_for_update().filter(status=Checkin.Status.SCHEDULED):
             checkin.status = Checkin.Status.CANCELLED
-            _save_with_history(checkin, by=None, reason="Procedure cancelled")
+            save_with_history(checkin, by=None, reason="Procedure cancelled")
 
 
 # --- Answering ------------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def checkin_answer(
         locked.status = Checkin.Status.ANSWERED
         locked.answered_at = now
         locked.answered_via = via
-        _save_with_history(locked, by=by, reason=f"Answered ({locked.get_level_display()})")
+        save_with_history(locked, by=by, reason=f"Answered ({locked.get_level_display()})")
         CheckinAnswer.objects.bulk_create(
             CheckinAnswer(
                 checkin=locked,
@@ -252,7 +253,7 @@ def _alert_raise(*, checkin: Checkin, kind: str, reasons: list[str], now: dt.dat
     alert = Alert(
         checkin=checkin, kind=kind, reasons="\n".join(reasons), raised_at=now, escalate_at=escalate_at_for(kind, now)
     )
-    _save_with_history(alert, by=None, reason="Raised")
+    save_with_history(alert, by=None, reason="Raised")
     return alert
 
 
@@ -275,7 +276,7 @@ def alert_acknowledge(*, alert: Alert, by, outcome: str, note: str) -> Alert:
         locked.note = note
         if outcome != Alert.Outcome.NO_ANSWER:
             locked.closed_at = now
-        _save_with_history(locked, by=by, reason=f"{Alert.Outcome(outcome).label}: {note}")
+        save_with_history(locked, by=by, reason=f"{Alert.Outcome(outcome).label}: {note}")
     return locked
 
 
@@ -293,7 +294,7 @@ def checkins_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
         )
         for checkin in missed:
             checkin.status = Checkin.Status.MISSED
-            _save_with_history(checkin, by=None, reason="Not answered in time")
+            save_with_history(checkin, by=None, reason="Not answered in time")
             if not checkin.point.is_baseline:
                 _alert_raise(
                     checkin=checkin, kind=Alert.Kind.MISSED, reasons=["The check-in was not answered."], now=now
@@ -301,11 +302,5 @@ def checkins_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
         escalated = list(Alert.objects.select_for_update().escalated(now).filter(escalated_at__isnull=True))
         for alert in escalated:
             alert.escalated_at = now
-            _save_with_history(alert, by=None, reason="Escalated: not acknowledged in time")
+            save_with_history(alert, by=None, reason="Escalated: not acknowledged in time")
     return len(missed), len(escalated)
-
-
-def _save_with_history(instance, *, by, reason: str) -> None:
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()

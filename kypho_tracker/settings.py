@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "checklists",
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     # After htmx (it reads request.htmx): logs out idle and over-age sessions, and turns the log-in
     # redirect of an htmx request into HX-Redirect so the browser goes to the log-in page.
     "accounts.sessions.session_timeout",
+    # Until the second step of log-in is done (when the login has one), only that step's pages open.
+    "accounts.mfa.SecondStepMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -123,6 +129,10 @@ STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=15)
 PATIENT_IDLE_TIMEOUT_MINUTES = env.int("PATIENT_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
+
+# Two-step log-in (django-otp, accounts/mfa.py): required for admins and the Django admin when on.
+REQUIRE_ADMIN_MFA = env.bool("REQUIRE_ADMIN_MFA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Kypho Tracker"
 
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -8,6 +8,8 @@ from kypho_tracker.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+# On in production (DEBUG off); the two-step log-in's own tests turn it on.
+REQUIRE_ADMIN_MFA = False
 # Tests run without collectstatic: no manifest, and static files come straight from the finders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

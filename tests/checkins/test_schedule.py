@@ -8,7 +8,7 @@ from django.core.management import call_command
 from checkins.models import Checkin, CheckinRule, checkin_version_for
 from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import ImportResult, checkin_protocol_import
-from checklists import services
+from checklists.services import episodes, protocols
 from tests.factories import PatientFactory, schedule_episode
 
 from .conftest import HOSPITAL, START, done_episode
@@ -46,14 +46,14 @@ def test_no_after_checkins_before_the_procedure_is_recorded_done(checkin_data, n
 def test_rescheduling_moves_the_baseline(checkin_data, nurse):
     with time_machine.travel(START - dt.timedelta(days=10), tick=False):
         episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)
-        services.episode_reschedule(episode=episode, scheduled_start=START + dt.timedelta(days=2), by=nurse, reason="x")
+        episodes.episode_reschedule(episode=episode, scheduled_start=START + dt.timedelta(days=2), by=nurse, reason="x")
     assert episode.checkins.get().closes_at == START + dt.timedelta(days=2)
 
 
 def test_cancelling_cancels_the_checkins_still_to_answer(checkin_data, nurse):
     with time_machine.travel(START - dt.timedelta(days=10), tick=False):
         episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)
-        services.episode_cancel(episode=episode, by=nurse, reason="Fever")
+        episodes.episode_cancel(episode=episode, by=nurse, reason="Fever")
     assert episode.checkins.get().status == Checkin.Status.CANCELLED
 
 
@@ -62,14 +62,14 @@ def test_a_checkin_whose_window_closed_before_it_was_scheduled_is_not_created(ch
     with time_machine.travel(START - dt.timedelta(days=10), tick=False):
         episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)
     with time_machine.travel(START + dt.timedelta(days=4, hours=12), tick=False):
-        services.episode_complete(episode=episode, by=nurse)
+        episodes.episode_record_done(episode=episode, by=nurse)
     assert "day-1" not in set(episode.checkins.values_list("point__key", flat=True))
     assert "day-7" in set(episode.checkins.values_list("point__key", flat=True))
 
 
 def test_a_later_protocol_version_without_its_own_checkins_uses_the_earlier_ones(checkin_data, nurse):
-    draft = services.protocol_draft_create(protocol=checkin_data.protocol)
-    newer = services.protocol_version_publish(version=draft)
+    draft = protocols.protocol_draft_create(protocol=checkin_data.protocol)
+    newer = protocols.protocol_version_publish(version=draft)
     assert checkin_version_for(newer) == checkin_data
     episode = done_episode(nurse=nurse, patient=PatientFactory(), protocol_version=newer)
     assert episode.checkins.count() == 7
