@@ -23,5 +23,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("check-ins/", include("checkins.urls")),
     path("", include("medicines.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("checklists.urls")),
 ]
