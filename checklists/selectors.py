@@ -74,6 +74,8 @@ def readiness_counts(episodes) -> dict[str, int]:
 def with_progress_for_page(episodes) -> list[Episode]:
     """The page's episodes, in order, each carrying its `with_progress()` figures (one query)."""
     episodes = list(episodes)
+    if not episodes:
+        return episodes  # building the annotated query costs more than the page with no rows
     annotated = Episode.objects.filter(pk__in=[episode.pk for episode in episodes]).with_progress()
     progress = {row.pop("id"): row for row in annotated.values("id", *annotated.query.annotations)}
     for episode in episodes:
