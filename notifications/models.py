@@ -141,7 +141,8 @@ class MessageTemplate(models.Model):
     that, of the latest earlier version of the same protocol that has one.
     """
 
-    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="message_templates")
+    # A discarded draft takes its templates with it; a published version is never deleted.
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="message_templates")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     language = models.CharField(max_length=8, choices=Language.choices)
