@@ -98,6 +98,10 @@ def test_sunday_procedure_on_the_autumn_change_counts_real_hours(schedule):
         (at(2026, 3, 1, 23, 59), None),
         (at(2026, 3, 2, 0, 0), Phase.WEEK_BEFORE),
         (at(2026, 3, 8, 3, 30), Phase.NIGHT_BEFORE),  # an hour after the clocks went forward
+        # Midnight is still the night before: "Last solid food" (T0 − 8 h) is due at midnight.
+        (at(2026, 3, 9, 0, 30), Phase.NIGHT_BEFORE),
+        (at(2026, 3, 9, 3, 59), Phase.NIGHT_BEFORE),
+        (at(2026, 3, 9, 4, 0), Phase.DAY_OF),  # 4 hours before the start
         (at(2026, 3, 9, 7, 59), Phase.DAY_OF),
         (at(2026, 3, 9, 8, 0), Phase.AFTER),
     ],
