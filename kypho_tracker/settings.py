@@ -229,6 +229,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+# One queue name per deployment, so two deployments (or a test) can share a broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kypho")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
