@@ -238,7 +238,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the pick-up job looks for due messages (Celery beat): a change alert leaves within this.
 NOTIFY_PICKUP_SECONDS = env.int("NOTIFY_PICKUP_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS}
+    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS},
+    # Check-ins: mark missed ones (a follow-up call) and stamp escalations (defined with the CHECKIN_ settings).
+    "sweep-checkins": {"task": "checkins.tasks.sweep_checkins", "schedule": 60},
 }
 # Local clock times (hospital timezone) of the planned messages; quiet hours are "HH:MM-HH:MM".
 NOTIFY_WEEK_BEFORE_AT = env.str("NOTIFY_WEEK_BEFORE_AT", default="10:00")
