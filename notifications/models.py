@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from checklists.models import ChecklistTask, Episode, Language, Patient, ProtocolVersion
 
@@ -172,6 +173,8 @@ class ContactPreference(models.Model):
     quiet_start = models.TimeField(null=True, blank=True, help_text="Overrides the hospital's quiet hours.")
     quiet_end = models.TimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

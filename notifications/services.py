@@ -68,9 +68,13 @@ def messages_replan(
             kind__in=PLANNED_KINDS, status__in=Message.LIVE_STATUSES
         )
     }
-    new_rows = []
+    new_rows, retimed = [], []
     for key, (item, channel) in wanted.items():
         if key in live:
+            row = live[key]
+            if row.status == Message.Status.SCHEDULED and row.scheduled_for != item.send_at and item.send_at > now:
+                row.scheduled_for = item.send_at  # same message, other quiet hours
+                retimed.append(row)
             continue
         send_at = item.send_at
         if send_at < now:
@@ -95,6 +99,7 @@ def messages_replan(
         row.status = replaced_status
         row.status_reason = reason[:300]
     Message.objects.bulk_update(leaving, ["status", "status_reason"])
+    Message.objects.bulk_update(retimed, ["scheduled_for"])
     # A concurrent re-plan of the same episode may have written the same keys: theirs stand.
     Message.objects.bulk_create(new_rows, ignore_conflicts=True)
     created = list(
@@ -292,3 +297,30 @@ def check_template(*, version: ProtocolVersion, channel: str, language: str, sub
 
 class TemplateLocked(ValidationError):
     """The version is published or retired: its messages are frozen with it."""
+
+
+def contact_preference_update(
+    *,
+    patient: Patient,
+    by,
+    email_enabled: bool,
+    sms_enabled: bool,
+    quiet_start: dt.time | None,
+    quiet_end: dt.time | None,
+) -> ContactPreference:
+    """A nurse records how the patient wants to be reached; the scheduled messages follow at once."""
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError("Give both ends of the quiet hours, or neither.")
+    with transaction.atomic():
+        preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
+        preference.email_enabled = email_enabled
+        preference.sms_enabled = sms_enabled
+        preference.quiet_start, preference.quiet_end = quiet_start, quiet_end
+        preference.updated_at = timezone.now()
+        preference._history_user = by
+        preference.save()
+        for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
+            messages_replan(
+                episode=episode, reason="Contact preferences changed", replaced_status=Message.Status.CANCELLED
+            )
+    return preference

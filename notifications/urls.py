@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor, views
+from . import contact, editor, views
 
 app_name = "notifications"
 
@@ -9,6 +9,7 @@ message_slot = "protocols/versions/<int:pk>/messages/<slug:kind>/<slug:channel>/
 urlpatterns = [
     path("twilio/status/", views.twilio_status, name="twilio-status"),
     path("twilio/inbound/", views.twilio_inbound, name="twilio-inbound"),
+    path("patients/<int:pk>/contact/", contact.contact_preference_edit, name="contact-preference-edit"),
     path("protocols/versions/<int:pk>/messages/", editor.message_template_list, name="message-template-list"),
     path(message_slot, editor.message_template_edit, name="message-template-edit"),
     path(message_slot + "use-previous/", editor.message_template_use_previous, name="message-template-use-previous"),
