@@ -78,13 +78,22 @@ def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[d
             quiet,
         ),
     ]
-    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task)]
+    in_care = (
+        start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES),
+        start + dt.timedelta(hours=settings.NOTIFY_IN_CARE_HOURS),
+    )
+    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
     return plan
 
 
-def needs_reminder(task: ChecklistTask) -> bool:
-    """The patient's own open tasks, not already reported done, get a reminder before they are due."""
-    return task.responsible == Responsible.PATIENT and task.is_pending and task.patient_reported_at is None
+def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.datetime]) -> bool:
+    """The patient's own open steps, not reported done, get a reminder; not those due while she is in our care."""
+    return (
+        task.responsible == Responsible.PATIENT
+        and task.is_pending
+        and task.patient_reported_at is None
+        and not in_care[0] <= task.due_at <= in_care[1]
+    )
 
 
 def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Planned:
