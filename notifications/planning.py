@@ -92,13 +92,19 @@ def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.dateti
         task.responsible == Responsible.PATIENT
         and task.is_pending
         and task.patient_reported_at is None
+        and task.reminder_lead_minutes != 0
         and not in_care[0] <= task.due_at <= in_care[1]
     )
 
 
 def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Planned:
-    """A lead time before the task is due; inside quiet hours, the evening before instead."""
-    nominal = task.due_at - dt.timedelta(minutes=settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES)
+    """The step's lead time (the protocol's, else the default) before it is due; in quiet hours, the evening before."""
+    lead = (
+        task.reminder_lead_minutes
+        if task.reminder_lead_minutes is not None
+        else settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES
+    )
+    nominal = task.due_at - dt.timedelta(minutes=lead)
     send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
     return Planned(Kind.TASK_REMINDER, nominal, send_at, expires_at=task.due_at, task=task)
 

@@ -113,3 +113,13 @@ def test_no_reminder_for_a_step_due_while_she_is_in_the_hospital(nurse, maria, p
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     reminded = set(episode.messages.filter(kind="task_reminder").values_list("task__title", flat=True))
     assert reminded == {"Arrange a driver", "Last solid food", "No driving for 24 hours"}
+
+
+def test_each_step_can_have_its_own_lead_time_in_the_protocol_or_none(nurse, maria, protocol_version):
+    protocol_version.tasks.filter(title="Arrange a driver").update(reminder_lead_minutes=24 * 60)
+    protocol_version.tasks.filter(title="Last solid food").update(reminder_lead_minutes=0)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    reminders = episode.messages.filter(kind="task_reminder", channel="sms")
+    # The driver is due Tue 3 March 09:00: a day before is Monday 09:00, outside quiet hours.
+    assert [(m.task.title, local(m.scheduled_for)) for m in reminders] == [("Arrange a driver", "Mon 02 Mar 09:00 EST")]
