@@ -224,6 +224,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(BASE_DIR / ".run" / "broker"),
         "data_folder_out": str(BASE_DIR / ".run" / "broker"),
         "processed_folder": str(BASE_DIR / ".run" / "broker-done"),
+        "control_folder": str(BASE_DIR / ".run" / "broker-control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
