@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import ChecklistTask, Episode
+from .models import ChecklistTask, Episode, Patient
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,22 @@ class TaskChanged:
     task: ChecklistTask
 
 
-Event = EpisodeScheduled | EpisodeRescheduled | EpisodeCompleted | EpisodeCancelled | EpisodeSignedOff | TaskChanged
+@dataclass(frozen=True)
+class PatientInvited:
+    """The patient was (again) invited to the portal: a login and an emailed link."""
+
+    patient: Patient
+
+
+Event = (
+    EpisodeScheduled
+    | EpisodeRescheduled
+    | EpisodeCompleted
+    | EpisodeCancelled
+    | EpisodeSignedOff
+    | TaskChanged
+    | PatientInvited
+)
 Receiver = Callable[[Event], None]
 
 _receivers: dict[type, list[Receiver]] = defaultdict(list)

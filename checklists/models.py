@@ -1,16 +1,18 @@
 """The domain: protocols (checklist templates) and per-patient episodes whose tasks nurses tick off."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
+
+from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
 
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
@@ -20,21 +22,7 @@ MAX_TASK_VERSION = 2_147_483_647
 
 def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
     """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
-    hospital_tz = ZoneInfo(settings.TIME_ZONE)
-    local_day = moment.astimezone(hospital_tz).date() + dt.timedelta(days=days)
-    return dt.datetime.combine(local_day, dt.time.min, hospital_tz)
-
-
-class Phase(models.TextChoices):
-    WEEK_BEFORE = "week_before", "Week before"
-    NIGHT_BEFORE = "night_before", "Night before"
-    DAY_OF = "day_of", "Day of"
-    AFTER = "after", "After"
-
-    @classmethod
-    def timeline_rank(cls) -> Case:
-        """An SQL expression that sorts phases in the order they happen, not alphabetically."""
-        return Case(*(When(phase=value, then=Value(rank)) for rank, value in enumerate(cls.values)))
+    return dt.datetime.combine(local_day(moment) + dt.timedelta(days=days), dt.time.min, hospital_tz())
 
 
 class Responsible(models.TextChoices):
@@ -154,6 +142,7 @@ class TaskDefinition(models.Model):
         "patient_title_es",
         "patient_form",
         "admission",
+        "reminder_lead_minutes",
     )
     DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
 
@@ -178,6 +167,15 @@ class TaskDefinition(models.Model):
         blank=True,
         default="",
         help_text="Only for this kind of admission; empty for every patient.",
+    )
+    # Read by the messages app (notifications): how long before a patient's own step her reminder goes.
+    reminder_lead_minutes = models.PositiveIntegerField(
+        "reminder lead time (minutes)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="For the patient's own steps: remind her this long before it is due. "
+        "Empty: the hospital's default (2 hours); 0: no reminder.",
     )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
@@ -217,20 +215,17 @@ class TaskDefinition(models.Model):
             # In UTC: Python adds a timedelta to a zoned datetime as wall-clock time, which is an
             # hour off when the offset spans a daylight-saving change.
             return start.astimezone(dt.UTC) + dt.timedelta(minutes=self.due_offset_minutes)
-        hospital_tz = ZoneInfo(settings.TIME_ZONE)
-        local_day = start.astimezone(hospital_tz).date() + dt.timedelta(days=self.due_day_offset)
+        day = local_day(start) + dt.timedelta(days=self.due_day_offset)
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
-        return dt.datetime.combine(local_day, self.due_clock_time, tzinfo=hospital_tz)
+        return dt.datetime.combine(day, self.due_clock_time, tzinfo=hospital_tz())
 
     def describe_due_rule(self) -> str:
         """The due rule in words: "8 h before the start", "the day before at 18:00"."""
         if self.due_offset_minutes is not None:
-            minutes = abs(self.due_offset_minutes)
-            if minutes == 0:
+            if self.due_offset_minutes == 0:
                 return "at the start"
-            hours, rest = divmod(minutes, 60)
-            amount = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
-            return f"{amount} {'before' if self.due_offset_minutes < 0 else 'after'} the start"
+            when = "before" if self.due_offset_minutes < 0 else "after"
+            return f"{duration_text(self.due_offset_minutes)} {when} the start"
         days = self.due_day_offset
         day = {-1: "the day before", 0: "on the procedure day", 1: "the day after"}.get(days)
         if day is None:
@@ -340,7 +335,8 @@ class Patient(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    # Stored in E.164 (+12025550123); a number typed without a country code is read in PHONENUMBER_DEFAULT_REGION.
+    phone = PhoneNumberField(blank=True, help_text="Mobile number for text reminders, e.g. (202) 555-0143.")
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -369,11 +365,12 @@ class Patient(models.Model):
 class EpisodeQuerySet(ClinicalQuerySet):
     patient_login = "patient__user"
 
-    def needing_after_care(self):
+    def needing_after_care(self, *, now: dt.datetime | None = None):
         """Completed procedures with an after-care task still open, the most urgent first.
 
-        Annotates `after_care_open` (how many) and the next one, `next_after_care_title` and
-        `next_after_care_due_at`. Steps left open from before the procedure are not after care.
+        Annotates `after_care_open` (how many) and the next one, `next_after_care_title`,
+        `next_after_care_due_at` and whether it is `next_after_care_overdue`. Steps left open from
+        before the procedure are not after care.
         """
         open_after_care = open_after_care_tasks()
         return (
@@ -384,6 +381,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
                 ),
                 next_after_care_title=Subquery(open_after_care.values("title")[:1]),
                 next_after_care_due_at=Subquery(open_after_care.values("due_at")[:1]),
+                # The next one is the earliest due: it is overdue when any of them is.
+                next_after_care_overdue=Exists(open_after_care.filter(overdue(now or timezone.now()))),
             )
             .order_by("next_after_care_due_at", "pk")
         )
@@ -408,12 +407,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
         """
         now = now or timezone.now()
         horizon = now + dt.timedelta(hours=settings.READINESS_AT_RISK_HOURS)
-        hospital_tz = ZoneInfo(settings.TIME_ZONE)
         # The procedure's day has begun when the start is before the next local midnight.
-        tomorrow = dt.datetime.combine(
-            now.astimezone(hospital_tz).date() + dt.timedelta(days=1), dt.time.min, hospital_tz
-        )
-        day_has_begun = Q(scheduled_start__lt=tomorrow)
+        day_has_begun = Q(scheduled_start__lt=day_start(now, days=1))
         open_critical = ChecklistTask.objects.filter(
             episode=OuterRef("pk"), is_critical=True, status=ChecklistTask.Status.PENDING
         )
@@ -423,7 +418,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             readiness=Case(
                 When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
                 When(status=Episode.Status.COMPLETED, then=Value(Readiness.DONE)),
-                When(Exists(open_before_the_day.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
+                When(Exists(open_before_the_day.filter(overdue(now))), then=Value(Readiness.BLOCKED)),
                 When(Q(scheduled_start__lt=now) & open_on_the_day, then=Value(Readiness.BLOCKED)),
                 When(Exists(open_before_the_day.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
                 When(day_has_begun & open_on_the_day, then=Value(Readiness.AT_RISK)),
@@ -450,7 +445,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             **per_phase,
             tasks_total=Count("tasks"),
             tasks_closed=Count("tasks", filter=closed),
-            tasks_overdue=Count("tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__due_at__lt=now)),
+            tasks_overdue=Count("tasks", filter=overdue(now, through="tasks")),
             tasks_to_verify=Count(
                 "tasks",
                 filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__patient_reported_at__isnull=False),
@@ -523,7 +518,7 @@ class Episode(models.Model):
 
     @property
     def is_day_of_procedure(self) -> bool:
-        return timezone.localdate(self.scheduled_start) == timezone.localdate()
+        return local_day(self.scheduled_start) == today()
 
     def accepts_patient_report_for(self, task: "ChecklistTask") -> bool:
         """Patients report their tasks until the procedure is done, then only the after-care ones."""
@@ -647,6 +642,7 @@ class ChecklistTask(TaskDefinition):
         return self.status == self.Status.PENDING
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """`overdue()` for this one task, in Python (a test keeps the two in step)."""
         return self.is_pending and self.due_at < (now or timezone.now())
 
     @property
@@ -725,6 +721,15 @@ class ChecklistTask(TaskDefinition):
 
 class TaskStateError(Exception):
     """A change that the task's current state does not allow; its message is shown to the user."""
+
+
+def overdue(now: dt.datetime, *, through: str = "") -> Q:
+    """The one definition of overdue: a task still pending whose due time has passed (due exactly now: not yet).
+
+    `through` is the path from the rows filtered to their tasks ("tasks" from episodes).
+    """
+    prefix = f"{through}__" if through else ""
+    return Q(**{f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_at__lt": now})
 
 
 def open_after_care_tasks():

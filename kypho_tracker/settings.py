@@ -1,5 +1,6 @@
 """Settings for Kypho Tracker: one file, every deployment value read from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "phonenumber_field",
     "accounts",
     "audit",
     "checklists",
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "reports",
     "medicines",
     "health_check",
+    "notifications",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -111,11 +115,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's four, plus 12 characters for staff and no reuse of the current password (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -131,6 +138,16 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
 # Two-step log-in (django-otp, accounts/mfa.py): required for admins and the Django admin when on.
 REQUIRE_ADMIN_MFA = env.bool("REQUIRE_ADMIN_MFA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Kypho Tracker"
+
+# Rate limits (kypho_tracker/rate_limits.py), as "count/period" (s, m, h, d) per client address or login.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),  # log-in attempts per address, any account
+    "password-reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),  # reset emails per address
+    "invitation": env.str("RATE_LIMIT_INVITATION", default="30/h"),  # invitation emails per login
+    "pdf": env.str("RATE_LIMIT_PDF", default="10/m"),  # checklist PDFs per login
+}
+# django-ratelimit reads the client's address the way the audit logs do (a trusted proxy's record of it).
+RATELIMIT_IP_META_KEY = "kypho_tracker.client_address.client_ip"
 
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -188,6 +205,15 @@ WARD_PHONE = env.str("WARD_PHONE", default="(555) 010-0100")
 # Invitation links (Django's password-reset tokens) expire after this many seconds.
 PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 * 60 * 60)
 
+# Check-ins after the procedure (app checkins): a check-in link sent by SMS or email works this long
+# at most (and never after its check-in closes); unacknowledged alerts escalate after these times.
+CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=2 * 24 * 60 * 60)
+CHECKIN_EMERGENCY_ESCALATION_MINUTES = env.int("CHECKIN_EMERGENCY_ESCALATION_MINUTES", default=30)
+CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS = env.int("CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS", default=4)
+# The ward's working hours, Monday to Friday, hospital time.
+CHECKIN_WORKDAY_START = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_START", default="08:00"))
+CHECKIN_WORKDAY_END = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_END", default="18:00"))
+
 # Readiness: a critical task due within this many hours puts its episode "at risk".
 READINESS_AT_RISK_HOURS = env.int("READINESS_AT_RISK_HOURS", default=48)
 
@@ -197,6 +223,62 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kypho-tracker@localhost")
+
+# Phone numbers are stored in E.164 (+12025550123); a number typed without a country code is read as US.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+
+# Messages to patients (app `notifications`, see its README): the outbox rows are written with the
+# clinical change; Celery workers send them. With no broker configured, Celery uses a folder on disk
+# (`make run`: one worker beside the web server, no Redis needed).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(BASE_DIR / ".run" / "broker"),
+        "data_folder_out": str(BASE_DIR / ".run" / "broker"),
+        "processed_folder": str(BASE_DIR / ".run" / "broker-done"),
+        "control_folder": str(BASE_DIR / ".run" / "broker-control"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {}
+)
+# One queue name per deployment, so two deployments (or a test) can share a broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kypho")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+# How often the pick-up job looks for due messages (Celery beat): a change alert leaves within this.
+NOTIFY_PICKUP_SECONDS = env.int("NOTIFY_PICKUP_SECONDS", default=20)
+CELERY_BEAT_SCHEDULE = {
+    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS},
+    # Check-ins: mark missed ones (a follow-up call) and stamp escalations (defined with the CHECKIN_ settings).
+    "sweep-checkins": {"task": "checkins.tasks.sweep_checkins", "schedule": 60},
+}
+# Local clock times (hospital timezone) of the planned messages; quiet hours are "HH:MM-HH:MM".
+NOTIFY_WEEK_BEFORE_AT = env.str("NOTIFY_WEEK_BEFORE_AT", default="10:00")
+NOTIFY_NIGHT_BEFORE_AT = env.str("NOTIFY_NIGHT_BEFORE_AT", default="17:00")
+NOTIFY_AFTER_CARE_AT = env.str("NOTIFY_AFTER_CARE_AT", default="10:00")
+NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
+NOTIFY_TASK_REMINDER_LEAD_MINUTES = env.int("NOTIFY_TASK_REMINDER_LEAD_MINUTES", default=120)
+NOTIFY_ARRIVAL_LEAD_MINUTES = env.int("NOTIFY_ARRIVAL_LEAD_MINUTES", default=90)
+# A patient step due from arrival until this many hours after the start is done in the hospital: no reminder.
+NOTIFY_IN_CARE_HOURS = env.int("NOTIFY_IN_CARE_HOURS", default=6)
+# Where patients go on the day, as the confirmation says it.
+PROCEDURE_PLACE = env.str("PROCEDURE_PLACE", default="the day-surgery reception desk, main hospital, ground floor")
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+# Per-provider rate limits (Celery's per-worker task rate limit, "N/s" or "N/m").
+NOTIFY_EMAIL_RATE_LIMIT = env.str("NOTIFY_EMAIL_RATE_LIMIT", default="10/s")
+NOTIFY_SMS_RATE_LIMIT = env.str("NOTIFY_SMS_RATE_LIMIT", default="1/s")
+# Where links in messages point (the portal, the calendar file); no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# SMS: the console backend prints; `notifications.sms.TwilioBackend` sends through Twilio.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / ".run" / "sms"))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
 # X-Forwarded-Proto (and the client address in X-Forwarded-For) are believed only when a TLS proxy
 # that sets them is in front: otherwise any client could claim "https" or another address.

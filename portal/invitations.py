@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
+from checklists.events import PatientInvited, announce
 from checklists.models import Patient
 
 from .timeline import format_moment
@@ -34,10 +35,17 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
     email = patient.email.strip().lower()
     if not email:
         raise InvitationError(f"{patient.full_name} has no email address on file, so no invitation can be sent.")
+    longest = User._meta.get_field("username").max_length
+    if len(email) > longest:
+        raise InvitationError(
+            f"The email address {email} is longer than a login name can be ({longest} characters): "
+            "record a shorter address for the patient."
+        )
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         user = patient.user
-        others = User.objects.filter(username=email)
+        # Login names are unique whatever their case (accounts.User's constraint).
+        others = User.objects.filter(username__iexact=email)
         if user is not None:
             others = others.exclude(pk=user.pk)
         if others.exists():
@@ -53,6 +61,7 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
         patient._history_user = by
         patient._change_reason = f"Portal invitation sent to {email}"
         patient.save()
+        announce(PatientInvited(patient))
     _send_invitation(patient, user, site_url=site_url)
     return user
 

@@ -19,6 +19,7 @@ from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_t
 from checklists.models import Episode, TaskStateError
 from checklists.services import episodes as episode_services
 from checklists.services.tasks import TaskChangeConflict, task_answer_by_patient, task_report_by_patient
+from kypho_tracker.rate_limits import rate_limited
 
 from . import invitations
 from .forms import ANSWER_FORMS, TaskReportForm
@@ -88,6 +89,7 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @patient_language
 @reads_patient_data("episode")
+@rate_limited("pdf", key="user", methods=("GET",))
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
@@ -207,6 +209,7 @@ def episode_information_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limited("invitation", key="user")
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """A nurse or admin sends the patient a one-time link to set a portal password (again, if need be)."""
     patient = get_patient_for(request.user, pk, roles=CARE_TEAM)

@@ -16,3 +16,9 @@ WHITENOISE_USE_FINDERS = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Tests never share a cache with anything: each process has its own, whatever the shell exports.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Messages: sent in-process by the tests that dispatch them; SMS kept in memory (notifications.sms.outbox).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+SMS_BACKEND = "notifications.sms.LocmemBackend"

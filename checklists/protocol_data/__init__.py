@@ -37,6 +37,7 @@ def read_protocol(path: Path) -> dict:
                 "patient_title_es": task.get("patient_title_es", ""),
                 "patient_form": task.get("patient_form", ""),
                 "admission": task.get("admission", ""),
+                "reminder_lead_minutes": task.get("reminder_minutes_before"),
                 "due_offset_minutes": due.get("minutes"),
                 "due_day_offset": due.get("days"),
                 "due_clock_time": dt.time.fromisoformat(due["time"]) if "time" in due else None,
