@@ -13,11 +13,10 @@ from checkins.links import checkin_link_path
 from checkins.models import Alert
 from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import checkin_protocol_import
-from checklists.services import episodes
 from tests.browser.test_portal import PHONE
 from tests.browser.test_portal_accessibility import serious_violations
 from tests.checkins.conftest import ALL_NORMAL
-from tests.factories import PatientFactory, UserFactory, schedule_episode, small_protocol_version
+from tests.factories import PatientFactory, UserFactory, record_done, schedule_episode, small_protocol_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +32,7 @@ def open_day_1_link(*, language: str, version, nurse) -> str:
     episode = schedule_episode(
         by=nurse, patient=patient, start=timezone.now() - dt.timedelta(days=1, hours=1), protocol_version=version
     )
-    episodes.episode_record_done(episode=episode, by=nurse)
+    record_done(episode, by=nurse)
     return checkin_link_path(episode.checkins.get(point__key="day-1"))
 
 

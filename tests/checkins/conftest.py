@@ -10,8 +10,7 @@ from checkins.demo import NORMAL
 from checkins.models import Checkin
 from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import checkin_protocol_import
-from checklists.services import episodes
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
 HOSPITAL = ZoneInfo("America/New_York")
 # Monday 2 March 2026, 10:30 in the hospital: the procedure's start (and, until episodes record
@@ -37,7 +36,7 @@ def done_episode(*, nurse, patient, protocol_version, start=START):
             by=nurse, patient=patient, start=start, nurse=nurse, protocol_version=protocol_version
         )
     with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
-        episodes.episode_record_done(episode=episode, by=nurse)
+        record_done(episode, by=nurse)
     return episode
 
 

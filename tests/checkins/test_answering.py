@@ -21,7 +21,7 @@ def test_open_checkin_shows_as_a_card_at_the_top_of_my_checklist(client, patient
     client.force_login(patient_user)
     page = client.get(reverse("portal:checklist")).content.decode()
     assert answer_url(day_1) in page
-    assert "Please answer by Wed 4 March at 10:30 a.m." in page
+    assert "Please answer by 10:30 a.m. Wednesday 4 March" in page
 
 
 def test_answering_leg_weakness_yes_shows_911_and_raises_an_alert_in_the_same_request(
@@ -51,7 +51,7 @@ def test_a_call_today_answer_says_when_we_will_call_and_the_ward_number(client, 
     client.force_login(patient_user)
     page = client.post(answer_url(day_1), {**ALL_NORMAL, "fever": "yes"}).content.decode()
     # Raised Tuesday 11:30: four working hours later is 15:30 the same day.
-    assert "We will call you today" in page and "by Tue 3 March at 3:30 p.m." in page
+    assert "We will call you today" in page and "by 3:30 p.m. Tuesday 3 March" in page
     assert 'href="tel:5550100100"' in page
     assert Alert.objects.get().kind == Alert.Kind.CALL_TODAY
 

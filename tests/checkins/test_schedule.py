@@ -9,7 +9,7 @@ from checkins.models import Checkin, CheckinRule, checkin_version_for
 from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import ImportResult, checkin_protocol_import
 from checklists.services import episodes, protocols
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
 from .conftest import HOSPITAL, START, done_episode
 
@@ -62,7 +62,7 @@ def test_a_checkin_whose_window_closed_before_it_was_scheduled_is_not_created(ch
     with time_machine.travel(START - dt.timedelta(days=10), tick=False):
         episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)
     with time_machine.travel(START + dt.timedelta(days=4, hours=12), tick=False):
-        episodes.episode_record_done(episode=episode, by=nurse)
+        record_done(episode, by=nurse)
     assert "day-1" not in set(episode.checkins.values_list("point__key", flat=True))
     assert "day-7" in set(episode.checkins.values_list("point__key", flat=True))
 

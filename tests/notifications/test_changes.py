@@ -42,17 +42,17 @@ def test_the_change_alert_restates_old_and_new_start_and_every_cut_off(booked, n
         alert = booked.messages.get(kind="rescheduled", channel="sms")
         assert message_send(alert.pk) == "sent"
     assert outbox[-1]["body"] == (
-        "Kypho Tracker: Maria, your procedure has MOVED from Tue 10 March at 8 a.m. to Wed 11 March at 2 p.m. "
+        "Kypho Tracker: Maria, your procedure has MOVED from 8:00 a.m. Tuesday 10 March to 2:00 p.m. Wednesday 11 March. "
         "Arrive by 12:30 p.m.\n"
-        "By Wed 11 March at 6 a.m.: Last solid food\n"
+        "By 6:00 a.m. Wednesday 11 March: Last solid food\n"
         "Questions: (555) 010-0100"
     )
     email = booked.messages.get(kind="rescheduled", channel="email")
     with time_machine.travel(MOVED_AT, tick=False):
         message_send(email.pk)
     email.refresh_from_db()
-    assert email.subject == "New time for your back procedure: Wed 11 March at 2 p.m."
-    assert "Old time: Tue 10 March at 8 a.m.\nNEW time: Wed 11 March at 2 p.m." in email.body
+    assert email.subject == "New time for your back procedure: 2:00 p.m. Wednesday 11 March"
+    assert "Old time: 8:00 a.m. Tuesday 10 March\nNEW time: 2:00 p.m. Wednesday 11 March" in email.body
     assert f"/my/episodes/{booked.pk}/calendar.ics" in email.body
 
 

@@ -37,7 +37,7 @@ def failing_sms(monkeypatch):
 def test_the_pick_up_job_sends_what_is_due_and_nothing_early(booked):
     with time_machine.travel(BOOKED_AT, tick=False):
         assert tasks.dispatch_due_messages.delay().get() == 2  # the confirmation, by email and SMS
-    assert [m.subject for m in mail.outbox] == ["Your back procedure is booked: Tue 10 March at 8 a.m."]
+    assert [m.subject for m in mail.outbox] == ["Your back procedure is booked: Tuesday 10 March at 8:00 a.m."]
     assert outbox[0]["to"] == "+12025550143"
     sent = booked.messages.filter(status="sent")
     assert {(m.kind, m.recipient) for m in sent} == {
@@ -133,7 +133,7 @@ def test_the_night_before_summary_gives_the_cut_offs_as_clock_times(booked):
         message_send(night.pk)
     night.refresh_from_db()
     assert local(night.sent_at) == "Mon 09 Mar 17:00 EDT"
-    assert night.subject == "Tomorrow: your back procedure at 8 a.m."
+    assert night.subject == "Tomorrow: your back procedure at 8:00 a.m."
     assert "Please arrive by 6:30 a.m." in night.body
-    assert "- By Tue 10 March at " in night.body and ": Last solid food" in night.body
+    assert "- By 11:59 p.m. Monday 9 March: Last solid food" in night.body
     assert "(555) 010-0100" in night.body
