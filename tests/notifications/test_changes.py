@@ -42,7 +42,8 @@ def test_the_change_alert_restates_old_and_new_start_and_every_cut_off(booked, n
         alert = booked.messages.get(kind="rescheduled", channel="sms")
         assert message_send(alert.pk) == "sent"
     assert outbox[-1]["body"] == (
-        "Kypho Tracker: Maria, your procedure has MOVED from 8:00 a.m. Tuesday 10 March to 2:00 p.m. Wednesday 11 March. "
+        "Kypho Tracker: Maria, your procedure has MOVED from 8:00 a.m. Tuesday 10 March "
+        "to 2:00 p.m. Wednesday 11 March. "
         "Arrive by 12:30 p.m.\n"
         "By 6:00 a.m. Wednesday 11 March: Last solid food\n"
         "Questions: (555) 010-0100"

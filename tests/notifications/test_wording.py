@@ -61,7 +61,9 @@ def test_the_after_care_message_gives_the_warning_signs_and_911(booked):
 
 def test_a_reminder_names_the_step_and_its_clock_time(booked):
     sms = send(booked, Kind.TASK_REMINDER, "sms")
-    assert sms.body == "Kypho Tracker reminder: Arrange a driver, by 9:00 a.m. Tuesday 3 March.\nQuestions: (555) 010-0100"
+    assert sms.body == (
+        "Kypho Tracker reminder: Arrange a driver, by 9:00 a.m. Tuesday 3 March.\nQuestions: (555) 010-0100"
+    )
     assert local(sms.sent_at) == "Mon 02 Mar 20:00 EST"
 
 
@@ -99,6 +101,7 @@ def test_an_admins_template_for_the_protocol_version_replaces_the_built_in_one(b
         language="en",
         body="Booked, {{ first_name }}: {{ procedure_moment }}. Call {{ ward_phone }}.",
     )
-    assert send(booked, Kind.CONFIRMATION, "sms").body == "Booked, Maria: 8:00 a.m. Tuesday 10 March. Call (555) 010-0100."
+    confirmation = send(booked, Kind.CONFIRMATION, "sms").body
+    assert confirmation == "Booked, Maria: 8:00 a.m. Tuesday 10 March. Call (555) 010-0100."
     assert outbox[-1]["body"].startswith("Booked, Maria")
     assert len(mail.outbox) == 0
