@@ -85,10 +85,10 @@ class WorklistFilter(django_filters.FilterSet):
         return queryset.filter(nurse=user) if user is not None else queryset.none()
 
     def filter_start_from(self, queryset, name, value: dt.date):
-        return queryset.filter(scheduled_start__gte=_local_midnight(value))
+        return queryset.filter(scheduled_start__gte=local_midnight(value))
 
     def filter_start_to(self, queryset, name, value: dt.date):
-        return queryset.filter(scheduled_start__lt=_local_midnight(value + dt.timedelta(days=1)))
+        return queryset.filter(scheduled_start__lt=local_midnight(value + dt.timedelta(days=1)))
 
     def filter_search(self, queryset, name, value: str):
         terms = value.split()
@@ -101,5 +101,5 @@ class WorklistFilter(django_filters.FilterSet):
         return queryset
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
+def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

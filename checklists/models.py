@@ -14,6 +14,8 @@ from accounts.models import Role
 
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
+# A patient is asked to arrive at most this long before the start (and never after it).
+MAX_ARRIVAL_MINUTES_BEFORE = 6 * 60
 # The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
 MAX_TASK_VERSION = 2_147_483_647
 
@@ -52,6 +54,14 @@ class Readiness(models.TextChoices):
         return [(value, label) for value, label in cls.choices if value not in (cls.DONE, cls.CANCELLED)]
 
 
+class Side(models.TextChoices):
+    """The side of the approach to the vertebra, for the day-of huddle and the time-out."""
+
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Bilateral"
+
+
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
     SPANISH = "es", "Español"
@@ -63,6 +73,10 @@ class Protocol(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    # When the patient is asked to arrive, before the start: each episode starts with this and may change it.
+    arrival_minutes_before = models.PositiveSmallIntegerField(
+        default=90, validators=[MaxValueValidator(MAX_ARRIVAL_MINUTES_BEFORE)]
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -276,6 +290,8 @@ class Patient(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    interpreter_needed = models.BooleanField(default=False)
+    allergies = models.TextField(blank=True, help_text="As the patient reported them; “none known” if none.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -396,6 +412,7 @@ class Episode(models.Model):
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="episodes")
     scheduled_start = models.DateTimeField()
     vertebral_levels = models.CharField(max_length=60, help_text="For example: T12, L1")
+    side = models.CharField(max_length=16, choices=Side.choices, blank=True)
     clinician = models.CharField("responsible clinician", max_length=120)
     nurse = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -404,6 +421,11 @@ class Episode(models.Model):
         blank=True,
         related_name="assigned_episodes",
         limit_choices_to={"role": Role.NURSE},
+    )
+    arrival_minutes_before = models.PositiveSmallIntegerField(
+        "arrive this many minutes before the start",
+        default=90,
+        validators=[MaxValueValidator(MAX_ARRIVAL_MINUTES_BEFORE)],
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     cancellation_reason = models.TextField(blank=True)
@@ -430,6 +452,11 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient.full_name} — {self.protocol_version.protocol.name}"
+
+    @property
+    def arrival_at(self) -> dt.datetime:
+        """When the patient is asked to arrive: derived from the start, so it moves when the start moves."""
+        return self.scheduled_start - dt.timedelta(minutes=self.arrival_minutes_before)
 
     @property
     def is_day_of_procedure(self) -> bool:
@@ -621,6 +648,36 @@ def open_after_care_tasks():
 def has_open_after_care() -> Q:
     """A procedure recorded done whose after care is not: the nurses' after-care list, the patient's first page."""
     return Q(Exists(open_after_care_tasks()), status=Episode.Status.COMPLETED)
+
+
+class ContactAttempt(models.Model):
+    """A call (or message) to the patient about this procedure, answered or not: kept, never edited."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        NO_ANSWER = "no_answer", "No answer"
+        LEFT_MESSAGE = "left_message", "Left message"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        CALL_BACK = "call_back", "Patient asked to call back"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contact_attempts")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["reached", "no_answer", "left_message", "wrong_number", "call_back"]),
+                name="contact_attempt_outcome_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "-made_at"], name="contact_episode_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} — {self.episode}"
 
 
 class RejectedTaskChange(models.Model):
