@@ -369,7 +369,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
 
     def with_progress(self, *, now: dt.datetime | None = None):
-        """Annotate done/total per phase, overdue tasks, the next pending task and what blocks, in one query."""
+        """Annotate, in one query, done/total per phase, overdue tasks, the next pending task, what blocks
+        (the open critical tasks) and the last contact attempt."""
         now = now or timezone.now()
         closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
         per_phase = {}
@@ -380,6 +381,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
         ).order_by("due_at", "pk")
         first_blocking = next_pending.filter(is_critical=True)
+        last_contact = ContactAttempt.objects.filter(episode=OuterRef("pk")).order_by("-made_at", "-pk")
         return self.annotate(
             **per_phase,
             tasks_total=Count("tasks"),
@@ -397,6 +399,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
             ),
             first_blocking_title=Subquery(first_blocking.values("title")[:1]),
             first_blocking_due_at=Subquery(first_blocking.values("due_at")[:1]),
+            last_contact_outcome=Subquery(last_contact.values("outcome")[:1]),
+            last_contact_at=Subquery(last_contact.values("made_at")[:1]),
         )
 
 
@@ -492,6 +496,10 @@ class Episode(models.Model):
         return [
             (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
         ]
+
+    def get_last_contact_outcome_display(self) -> str:
+        """The `with_progress()` annotation's outcome in words."""
+        return ContactAttempt.Outcome(self.last_contact_outcome).label if self.last_contact_outcome else ""
 
     @property
     def is_ready(self) -> bool:

@@ -1,12 +1,14 @@
 from django.urls import include, path
 
-from . import views
+from . import huddle_views, views
 
 app_name = "checklists"
 
 episode_urls = [
     path("", views.episode_list, name="episode-list"),
     path("after-care/", views.after_care_list, name="after-care-list"),
+    path("huddle/", huddle_views.huddle_sheet, name="huddle-sheet"),
+    path("huddle.pdf", huddle_views.huddle_sheet_pdf, name="huddle-sheet-pdf"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
     *(
         path(f"<int:pk>/{action}/", views.episode_change, {"action": action}, name=f"episode-{action}")

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
@@ -31,3 +33,9 @@ def phase_progress(episode) -> str:
     return format_html_join(
         "", "<div>{}: {}/{}</div>", ((label, closed, total) for label, closed, total in episode.phase_progress())
     )
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """A phone number as a `tel:` link target: its digits, and a leading + if it has one."""
+    return "tel:" + re.sub(r"(?!^\+)[^\d]", "", phone.strip())
