@@ -1,7 +1,7 @@
 """Benchmark data sets: the worklist's (5,000 episodes over 90 days, each with the kyphoplasty
 protocol's tasks) and the reports' (50,000 episodes over a year, 20 tasks each, about 1M tasks).
 
-Rows are written with bulk_create, not through the services (episode_schedule, task_complete…):
+Rows are written with bulk_create, not through the services (episode_schedule, task_mark_done…):
 those are the right way to change clinical data, but each writes history rows in its own
 transaction, which for ~150,000 tasks would take far too long — and the audit trail plays no
 part in the worklist. The values are the ones the services would write.

@@ -120,7 +120,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=2000)
 
 
-class CompleteForm(forms.Form):
+class RecordDoneForm(forms.Form):
     """Recording a procedure as done asks for nothing but the click (and the CSRF token)."""
 
 

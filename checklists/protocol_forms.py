@@ -1,4 +1,4 @@
-"""Forms of the protocol editor. They only validate; the services in services.py make the changes."""
+"""Forms of the protocol editor. They only validate; the services in services/protocols.py make the changes."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -7,22 +7,39 @@ from django.db.models import TextChoices
 from django.urls import reverse
 
 from .models import ProtocolVersion, TaskTemplate, WarningSign
-from .services import MoveDirection
+from .services.protocols import MoveDirection
 
 
-class ProtocolWarningSignForm(forms.ModelForm):
+class DraftItemForm(forms.ModelForm):
+    """A form for one item of a draft (a task, a warning sign); its button adds a new one or saves this one."""
+
+    noun = ""
+    intro = ""  # what the page says above the form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", f"{'Save' if self.instance.pk else 'Add'} {self.noun}"))
+
+    def item_fields(self) -> dict:
+        """The cleaned values of the model's fields, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ProtocolWarningSignForm(DraftItemForm):
     """One warning sign of a draft: what the patient notices, in English and Spanish, and what to do."""
+
+    noun = "warning sign"
+    intro = (
+        "Patients see the warning signs on their checklist, first thing once the procedure is over, "
+        "with the ward's phone number for “call the care team” and the emergency number for the others."
+    )
 
     class Meta:
         model = WarningSign
         fields = ["severity", "text", "text_es"]
         labels = {"severity": "What the patient must do", "text": "Sign (English)", "text_es": "Sign (Spanish)"}
         help_texts = {"text": "In plain words, as the patient would notice it: “a fever over 38 °C”."}
-
-    def __init__(self, *args, submit_label: str = "Save warning sign", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", submit_label))
 
     def clean_text(self) -> str:
         return " ".join(self.cleaned_data["text"].split())
@@ -36,8 +53,14 @@ class DueRule(TextChoices):
     DAY_AND_TIME = "day_and_time", "A day offset and a clock time (for example the day before at 18:00)"
 
 
-class ProtocolTaskForm(forms.ModelForm):
+class ProtocolTaskForm(DraftItemForm):
     """One task of a draft. The due rule is either minutes from the start or a day offset plus a time."""
+
+    noun = "task"
+    intro = (
+        "Each task is due by one rule: minutes from the procedure start, or a day offset and a clock time. "
+        "A task changed to another phase goes to the end of that phase."
+    )
 
     due_rule = forms.ChoiceField(label="Due rule", choices=DueRule.choices, widget=forms.RadioSelect)
 
@@ -62,19 +85,17 @@ class ProtocolTaskForm(forms.ModelForm):
             "due_clock_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def __init__(self, *args, submit_label: str = "Save task", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.due_offset_minutes is None:
             self.fields["due_rule"].initial = DueRule.DAY_AND_TIME
         else:
             self.fields["due_rule"].initial = DueRule.OFFSET
-        self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset("Task", "phase", "title", "title_es", "responsible", "is_critical"),
             Fieldset("Instructions", "patient_instructions", "patient_instructions_es", "nurse_guidance"),
             Fieldset("When it is due", "due_rule", "due_offset_minutes", "due_day_offset", "due_clock_time"),
         )
-        self.helper.add_input(Submit("submit", submit_label))
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
@@ -94,10 +115,6 @@ class ProtocolTaskForm(forms.ModelForm):
                 self.add_error("due_clock_time", "Give the clock time the task is due.")
             data["due_offset_minutes"] = None
         return data
-
-    def task_fields(self) -> dict:
-        """The cleaned values the services take."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class ProtocolTaskMoveForm(forms.Form):

@@ -4,9 +4,12 @@ Every view is admin-only. A change to a version that is no longer a draft is ref
 a draft that fails the publishing rules, or a bad form, gets 400 with the reasons.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +17,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
-from . import selectors, services
+from . import protocol_selectors
 from .access import role_required
-from .models import Protocol, ProtocolVersion, TaskTemplate, WarningSign
-from .protocol_forms import ProtocolDiffForm, ProtocolTaskForm, ProtocolTaskMoveForm, ProtocolWarningSignForm
+from .models import Protocol, ProtocolVersion, TaskTemplate
+from .protocol_forms import (
+    DraftItemForm,
+    ProtocolDiffForm,
+    ProtocolTaskForm,
+    ProtocolTaskMoveForm,
+    ProtocolWarningSignForm,
+)
+from .services import protocols
 
 admin_only = role_required(Role.ADMIN)
 
@@ -25,11 +35,6 @@ admin_only = role_required(Role.ADMIN)
 def _get_version(pk: int) -> ProtocolVersion:
     """Fetch a protocol version with its protocol (the caller has checked the admin role)."""
     return get_object_or_404(ProtocolVersion.objects.select_related("protocol"), pk=pk)
-
-
-def _get_task(pk: int) -> TaskTemplate:
-    """Fetch a task template with its version and protocol (the caller has checked the admin role)."""
-    return get_object_or_404(TaskTemplate.objects.select_related("protocol_version__protocol"), pk=pk)
 
 
 @admin_only
@@ -40,12 +45,12 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
 def _render_list(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     versions = ProtocolVersion.objects.annotate(task_count=Count("tasks")).order_by("-number")
     drafts = ProtocolVersion.objects.filter(protocol=OuterRef("pk"), status=ProtocolVersion.Status.DRAFT)
-    protocols = (
+    listed = (
         Protocol.objects.order_by("name")
         .annotate(has_draft=Exists(drafts))
         .prefetch_related(Prefetch("versions", queryset=versions))
     )
-    return render(request, "checklists/protocol_list.html", {"protocols": protocols}, status=status)
+    return render(request, "checklists/protocol_list.html", {"protocols": listed}, status=status)
 
 
 @require_POST
@@ -53,7 +58,7 @@ def _render_list(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 def protocol_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
     protocol = get_object_or_404(Protocol, pk=pk)
     try:
-        draft = services.protocol_draft_create(protocol=protocol)
+        draft = protocols.protocol_draft_create(protocol=protocol)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _render_list(request, status=409)
@@ -69,10 +74,10 @@ def protocol_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_version(request: HttpRequest, version: ProtocolVersion, *, status: int = 200) -> HttpResponse:
     context = {
         "version": version,
-        "outline": selectors.protocol_version_outline(version),
+        "outline": protocol_selectors.protocol_version_outline(version),
         # Emergency first, as patients see them.
         "warning_signs": version.warning_signs.order_by("-severity", "position", "pk"),
-        "problems": services.protocol_version_problems(version) if version.is_editable else [],
+        "problems": protocol_selectors.protocol_version_problems(version) if version.is_editable else [],
         "diff_form": ProtocolDiffForm(version=version) if version.protocol.versions.count() > 1 else None,
     }
     return render(request, "checklists/protocol_version_detail.html", context, status=status)
@@ -82,64 +87,91 @@ def _refuse(request: HttpRequest, version: ProtocolVersion, error: ValidationErr
     """A change the version's state does not allow (409) or that breaks a rule (400), with the reasons."""
     for message in error.messages:
         messages.error(request, message)
-    status = 409 if isinstance(error, services.ProtocolVersionLocked) else 400
+    status = 409 if isinstance(error, protocols.ProtocolVersionLocked) else 400
     return _render_version(request, _get_version(version.pk), status=status)
 
 
-@admin_only
-def protocol_task_create(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version(pk)
-    return _draft_form(
-        request,
-        version,
-        ProtocolTaskForm(request.POST or None, submit_label="Add task"),
-        lambda form: services.protocol_task_add(version=version, **form.task_fields()),
-        done=lambda task: (f"“{task.title}” added to the {task.get_phase_display().lower()}.", _task_anchor(task)),
-        template="checklists/protocol_task_form.html",
-    )
+@dataclass(frozen=True)
+class DraftItemPages:
+    """The add and edit pages of one kind of a draft's items (the URLs pass which): form, services, anchor."""
+
+    form_class: type[DraftItemForm]
+    add: Callable[..., Model]  # the service, called with version= and the form's fields
+    update: Callable[[Model, dict], Model]
+    anchor: Callable[[Model], str]  # where the version's page shows the item
+
+    def get(self, pk: int) -> Model:
+        """Fetch an item with its version and protocol (the caller has checked the admin role)."""
+        model = self.form_class._meta.model
+        return get_object_or_404(model.objects.select_related("protocol_version__protocol"), pk=pk)
+
+
+def _task_anchor(task: TaskTemplate) -> str:
+    return f"{reverse('checklists:protocol-version-detail', args=[task.protocol_version_id])}#task-{task.pk}"
+
+
+def _warning_signs_anchor(version: ProtocolVersion) -> str:
+    return f"{reverse('checklists:protocol-version-detail', args=[version.pk])}#warning-signs"
+
+
+TASK_PAGES = DraftItemPages(
+    ProtocolTaskForm,
+    protocols.protocol_task_add,
+    lambda task, fields: protocols.protocol_task_update(task=task, **fields),
+    _task_anchor,
+)
+SIGN_PAGES = DraftItemPages(
+    ProtocolWarningSignForm,
+    protocols.protocol_warning_sign_add,
+    update=lambda sign, fields: protocols.protocol_warning_sign_update(sign=sign, **fields),
+    anchor=lambda sign: _warning_signs_anchor(sign.protocol_version),
+)
 
 
 @admin_only
-def protocol_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get_task(pk)
-    return _draft_form(
-        request,
-        task.protocol_version,
-        ProtocolTaskForm(request.POST or None, instance=task),
-        lambda form: services.protocol_task_update(task=task, **form.task_fields()),
-        done=lambda task: (f"“{task.title}” saved.", _task_anchor(task)),
-        template="checklists/protocol_task_form.html",
-        # The heading keeps the saved title while the form shows what was typed.
-        title=task.title,
-    )
+def protocol_item_create(request: HttpRequest, pk: int, pages: DraftItemPages) -> HttpResponse:
+    """A new task or warning sign in the draft `pk`."""
+    return _draft_item_form(request, pages, _get_version(pk))
 
 
-def _draft_form(request, version, form, operation, *, done, template: str, title: str = "") -> HttpResponse:
-    """Show a form that changes a draft; on a valid POST run its one service and redirect with `done`'s
-    message and URL, else re-render it with 400 (409 once the version is no longer a draft)."""
+@admin_only
+def protocol_item_edit(request: HttpRequest, pk: int, pages: DraftItemPages) -> HttpResponse:
+    """Edit the task or warning sign `pk` of a draft."""
+    item = pages.get(pk)
+    return _draft_item_form(request, pages, item.protocol_version, item=item)
+
+
+def _draft_item_form(request, pages: DraftItemPages, version: ProtocolVersion, *, item=None) -> HttpResponse:
+    """Add an item to a draft (`item` None) or edit one: on a valid POST run the service and redirect to
+    the item; else show the form, with 400 for a POST (409 once the version is no longer a draft)."""
     if not version.is_editable:
-        return _refuse(request, version, services.ProtocolVersionLocked.for_version(version, action="edited"))
+        return _refuse(request, version, protocols.ProtocolVersionLocked.for_version(version, action="edited"))
+    # The heading keeps the saved name while the form shows what was typed.
+    heading = str(item) if item is not None else ""
+    form = pages.form_class(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = operation(form)
-        except services.ProtocolVersionLocked as error:
+            fields = form.item_fields()
+            saved = pages.add(version=version, **fields) if item is None else pages.update(item, fields)
+        except protocols.ProtocolVersionLocked as error:
             return _refuse(request, version, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message, url = done(changed)
-            messages.success(request, message)
-            return redirect(url)
-    status = 400 if request.method == "POST" else 200
-    return render(request, template, {"form": form, "version": version, "title": title}, status=status)
+            messages.success(request, f"{form.noun.capitalize()} “{saved}” {'saved' if item else 'added'}.")
+            return redirect(pages.anchor(saved))
+    context = {"form": form, "version": version, "heading": heading}
+    return render(
+        request, "checklists/protocol_item_form.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @require_POST
 @admin_only
 def protocol_task_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get_task(pk)
+    task = TASK_PAGES.get(pk)
     try:
-        services.protocol_task_remove(task=task)
+        protocols.protocol_task_remove(task=task)
     except ValidationError as error:
         return _refuse(request, task.protocol_version, error)
     messages.success(request, f"“{task.title}” removed from {task.get_phase_display().lower()}.")
@@ -149,12 +181,12 @@ def protocol_task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_only
 def protocol_task_move(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get_task(pk)
+    task = TASK_PAGES.get(pk)
     form = ProtocolTaskMoveForm(request.POST)
     if not form.is_valid():
         return _refuse(request, task.protocol_version, ValidationError("Choose to move the task up or down."))
     try:
-        task = services.protocol_task_move(task=task, direction=form.cleaned_data["direction"])
+        task = protocols.protocol_task_move(task=task, direction=form.cleaned_data["direction"])
     except ValidationError as error:
         return _refuse(request, task.protocol_version, error)
     return redirect(_task_anchor(task))
@@ -165,7 +197,7 @@ def protocol_task_move(request: HttpRequest, pk: int) -> HttpResponse:
 def protocol_version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(pk)
     try:
-        version = services.protocol_version_publish(version=version)
+        version = protocols.protocol_version_publish(version=version)
     except ValidationError as error:
         return _refuse(request, version, error)
     messages.success(
@@ -181,7 +213,7 @@ def protocol_version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def protocol_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
     version = _get_version(pk)
     try:
-        services.protocol_draft_discard(version=version)
+        protocols.protocol_draft_discard(version=version)
     except ValidationError as error:
         return _refuse(request, version, error)
     messages.success(request, f"Draft version {version.number} of {version.protocol.name} discarded.")
@@ -203,60 +235,20 @@ def protocol_version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "checklists/protocol_version_diff.html", {"version": version, "form": form}, status=400)
     old, new = sorted([version, form.cleaned_data["against"]], key=lambda each: each.number)
-    context = {"version": version, "form": form, "diff": selectors.protocol_version_diff(old, new)}
+    context = {"version": version, "form": form, "diff": protocol_selectors.protocol_version_diff(old, new)}
     return render(request, "checklists/protocol_version_diff.html", context)
-
-
-@admin_only
-def protocol_warning_sign_create(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _get_version(pk)
-    return _draft_form(
-        request,
-        version,
-        ProtocolWarningSignForm(request.POST or None, submit_label="Add warning sign"),
-        lambda form: services.protocol_warning_sign_add(version=version, **form.cleaned_data),
-        done=lambda sign: ("Warning sign added.", _warning_signs_anchor(version)),
-        template="checklists/protocol_warning_sign_form.html",
-    )
-
-
-@admin_only
-def protocol_warning_sign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    sign = _get_warning_sign(pk)
-    return _draft_form(
-        request,
-        sign.protocol_version,
-        ProtocolWarningSignForm(request.POST or None, instance=sign),
-        lambda form: services.protocol_warning_sign_update(sign=sign, **form.cleaned_data),
-        done=lambda sign: ("Warning sign saved.", _warning_signs_anchor(sign.protocol_version)),
-        template="checklists/protocol_warning_sign_form.html",
-        title=sign.text,
-    )
 
 
 @require_POST
 @admin_only
 def protocol_warning_sign_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    sign = _get_warning_sign(pk)
+    sign = SIGN_PAGES.get(pk)
     try:
-        services.protocol_warning_sign_remove(sign=sign)
+        protocols.protocol_warning_sign_remove(sign=sign)
     except ValidationError as error:
         return _refuse(request, sign.protocol_version, error)
     messages.success(request, f"Warning sign “{sign.text}” removed.")
     return redirect(_warning_signs_anchor(sign.protocol_version))
-
-
-def _get_warning_sign(pk: int) -> WarningSign:
-    """Fetch a warning sign with its version and protocol (the caller has checked the admin role)."""
-    return get_object_or_404(WarningSign.objects.select_related("protocol_version__protocol"), pk=pk)
-
-
-def _warning_signs_anchor(version: ProtocolVersion) -> str:
-    return f"{reverse('checklists:protocol-version-detail', args=[version.pk])}#warning-signs"
-
-
-def _task_anchor(task: TaskTemplate) -> str:
-    return f"{reverse('checklists:protocol-version-detail', args=[task.protocol_version_id])}#task-{task.pk}"
 
 
 def _phase_anchor(task: TaskTemplate) -> str:

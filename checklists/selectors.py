@@ -1,4 +1,5 @@
-"""Read-side questions whose answers span several models."""
+"""Read-side questions about procedures whose answers span several models (the protocol editor's are in
+protocol_selectors.py)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange, TaskTemplate
+from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
 
 
 @dataclass(frozen=True)
@@ -152,111 +153,3 @@ def _display(record, field: str) -> str:
         return date_format(timezone.localtime(value), "D j M Y, H:i")
     # A person by their name, never their login.
     return getattr(value, "display_name", None) or str(value)
-
-
-@dataclass(frozen=True)
-class ProtocolPhase:
-    phase: str
-    label: str
-    tasks: list
-
-
-def protocol_version_outline(version) -> list[ProtocolPhase]:
-    """A version's tasks under every phase (empty phases too), in their order, with their due rule in words."""
-    tasks = list(version.tasks.order_by("position", "pk"))
-    return [
-        ProtocolPhase(phase, label, [task for task in tasks if task.phase == phase]) for phase, label in Phase.choices
-    ]
-
-
-@dataclass(frozen=True)
-class TaskChange:
-    old: object
-    new: object
-    fields: list[tuple[str, str, str]]  # (label, old value, new value)
-
-
-@dataclass(frozen=True)
-class VersionDiff:
-    old: object
-    new: object
-    added: list
-    removed: list
-    changed: list[TaskChange]
-    reordered_phases: list[str]
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.reordered_phases)
-
-
-def protocol_version_diff(old, new) -> VersionDiff:
-    """Tasks added, removed and changed from version `old` to `new` (two queries).
-
-    Templates carry no link to the template they were copied from, so tasks are matched by phase
-    and title (ignoring case and spacing); a task whose title appears once among the unmatched
-    tasks of both versions is matched across phases, as a phase change. A renamed task shows as
-    removed and added. Moves within a phase are reported per phase, not per task.
-    """
-    old_tasks, new_tasks = list(old.tasks.in_timeline_order()), list(new.tasks.in_timeline_order())
-    new_by_key = {(task.phase, task.title_key): task for task in new_tasks}
-    pairs = {}  # old task pk -> new task
-    for task in old_tasks:
-        match = new_by_key.get((task.phase, task.title_key))
-        if match is not None:
-            pairs[task.pk] = match
-    matched_new = {task.pk for task in pairs.values()}
-    unmatched_old = [task for task in old_tasks if task.pk not in pairs]
-    unmatched_new = [task for task in new_tasks if task.pk not in matched_new]
-    old_keys = [task.title_key for task in unmatched_old]
-    new_keys = [task.title_key for task in unmatched_new]
-    for task, key in zip(unmatched_old, old_keys, strict=True):
-        if old_keys.count(key) == 1 and new_keys.count(key) == 1:
-            pairs[task.pk] = unmatched_new[new_keys.index(key)]
-            matched_new.add(pairs[task.pk].pk)
-
-    changed = []
-    for task in old_tasks:
-        if task.pk in pairs:
-            fields = _task_differences(task, pairs[task.pk])
-            if fields:
-                changed.append(TaskChange(task, pairs[task.pk], fields))
-    changed.sort(key=lambda change: (Phase.values.index(change.new.phase), change.new.position))
-
-    reordered = []
-    for phase, label in Phase.choices:
-        kept = [task for task in old_tasks if task.phase == phase and getattr(pairs.get(task.pk), "phase", "") == phase]
-        new_order = sorted(kept, key=lambda task: (pairs[task.pk].position, pairs[task.pk].pk))
-        if kept != new_order:
-            reordered.append(label)
-
-    return VersionDiff(
-        old=old,
-        new=new,
-        added=[task for task in new_tasks if task.pk not in matched_new],
-        removed=[task for task in old_tasks if task.pk not in pairs],
-        changed=changed,
-        reordered_phases=reordered,
-    )
-
-
-def _task_differences(old, new) -> list[tuple[str, str, str]]:
-    differences = []
-    # The due rule is compared in words; the position is reported per phase as a reorder.
-    for name in TaskTemplate.CONTENT_FIELDS:
-        if getattr(old, name) != getattr(new, name):
-            field = old._meta.get_field(name)
-            label = str(field.verbose_name)
-            differences.append((label[:1].upper() + label[1:], _field_text(old, field), _field_text(new, field)))
-    if old.describe_due_rule() != new.describe_due_rule():
-        differences.append(("Due", old.describe_due_rule(), new.describe_due_rule()))
-    return differences
-
-
-def _field_text(task, field) -> str:
-    value = getattr(task, field.name)
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

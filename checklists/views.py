@@ -15,14 +15,13 @@ from django.views.decorators.http import require_POST
 
 from audit.reads import reads_patient_data
 
-from . import services
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
-    CompleteForm,
     EpisodeScheduleForm,
     PatientForm,
+    RecordDoneForm,
     RescheduleForm,
     SignOffForm,
     TaskChangeForm,
@@ -35,6 +34,20 @@ from .selectors import (
     episode_timeline,
     readiness_counts,
     with_progress_for_page,
+)
+from .services.episodes import (
+    episode_cancel,
+    episode_record_done,
+    episode_reschedule,
+    episode_schedule,
+    episode_sign_off,
+)
+from .services.tasks import (
+    TaskChangeConflict,
+    task_mark_done,
+    task_mark_not_applicable,
+    task_reject_patient_report,
+    task_reopen,
 )
 
 EPISODES_PER_PAGE = 50
@@ -163,14 +176,14 @@ class ChangeAction:
 
 
 TASK_ACTIONS = {
-    "complete": ChangeAction(TaskChangeForm, services.task_complete, ("note",), "marked done"),
+    "mark-done": ChangeAction(TaskChangeForm, task_mark_done, ("note",), "marked done"),
     "not-applicable": ChangeAction(
-        TaskReasonForm, services.task_mark_not_applicable, ("reason", "note"), "marked not applicable"
+        TaskReasonForm, task_mark_not_applicable, ("reason", "note"), "marked not applicable"
     ),
-    "reopen": ChangeAction(TaskReasonForm, services.task_reopen, ("reason",), "reopened"),
+    "reopen": ChangeAction(TaskReasonForm, task_reopen, ("reason",), "reopened"),
     "reject-report": ChangeAction(
         TaskReasonForm,
-        services.task_reject_patient_report,
+        task_reject_patient_report,
         ("reason",),
         "patient report rejected; the task stays open",
     ),
@@ -179,17 +192,15 @@ TASK_ACTIONS = {
 EPISODE_ACTIONS = {
     "reschedule": ChangeAction(
         RescheduleForm,
-        services.episode_reschedule,
+        episode_reschedule,
         ("scheduled_start", "reason"),
         "Procedure rescheduled; every due time moved with it.",
     ),
-    "cancel": ChangeAction(CancelForm, services.episode_cancel, ("reason",), "Procedure cancelled."),
-    "sign-off": ChangeAction(
-        SignOffForm, services.episode_sign_off, ("override_reason",), "Signed off: ready for procedure."
-    ),
-    "complete": ChangeAction(
-        CompleteForm,
-        services.episode_complete,
+    "cancel": ChangeAction(CancelForm, episode_cancel, ("reason",), "Procedure cancelled."),
+    "sign-off": ChangeAction(SignOffForm, episode_sign_off, ("override_reason",), "Signed off: ready for procedure."),
+    "record-done": ChangeAction(
+        RecordDoneForm,
+        episode_record_done,
         (),
         "Procedure recorded as done. The after-care tasks stay open to tick.",
     ),
@@ -221,7 +232,7 @@ def task_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             expected_version=data["version"],
             **{field: data[field] for field in change.service_fields},
         )
-    except (services.TaskChangeConflict, TaskStateError) as refusal:
+    except (TaskChangeConflict, TaskStateError) as refusal:
         messages.warning(request, f"“{task.title}”: {refusal}")
         return _render_episode(
             request, get_episode_for(request.user, task.episode_id), status=409, changed_task=task.pk
@@ -297,7 +308,7 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                episode = services.episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
+                episode = episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

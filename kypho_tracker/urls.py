@@ -20,5 +20,6 @@ urlpatterns = [
     path("my/", include("portal.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("medicines.urls")),
     path("", include("checklists.urls")),
 ]

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from checklists import services as checklist_services
 from checklists.events import TaskChanged, announce
 from checklists.models import ChecklistTask, Episode, Phase, Responsible
+from checklists.services.tasks import task_mark_done, task_mark_not_applicable, task_reopen
 
 from . import texts
 from .models import (
@@ -373,7 +373,7 @@ def _retire_liquid_diet(medication: EpisodeMedicine, *, by, reason: str) -> None
     # The protocol's food times apply again.
     for task in medication.episode.tasks.filter(status=ChecklistTask.Status.NOT_APPLICABLE):
         if task.title_key in {title.casefold() for title in FOOD_TASK_TITLES}:
-            task = checklist_services.task_reopen(task=task, by=by, expected_version=task.version, reason=reason)
+            task = task_reopen(task=task, by=by, expected_version=task.version, reason=reason)
 
 
 def _retire_task(task: ChecklistTask | None, *, by, reason: str) -> None:
@@ -381,14 +381,14 @@ def _retire_task(task: ChecklistTask | None, *, by, reason: str) -> None:
         return
     task.refresh_from_db()
     if task.is_pending:
-        checklist_services.task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason=reason)
+        task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason=reason)
         task.refresh_from_db()
 
 
 def _close_task(task: ChecklistTask, *, by, note: str) -> None:
     task.refresh_from_db()
     if task.is_pending:
-        checklist_services.task_complete(task=task, by=by, expected_version=task.version, note=note)
+        task_mark_done(task=task, by=by, expected_version=task.version, note=note)
         task.refresh_from_db()
 
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.reads import reads_patient_data
-from checklists import services
 from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_task_for, role_required
 from checklists.models import Episode, TaskStateError
+from checklists.services.tasks import TaskChangeConflict, task_report_by_patient
 
 from . import invitations
 from .forms import TaskReportForm
@@ -121,8 +121,8 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         try:
-            services.task_report_by_patient(task=task, by=request.user, expected_version=form.cleaned_data["version"])
-        except services.TaskChangeConflict:
+            task_report_by_patient(task=task, by=request.user, expected_version=form.cleaned_data["version"])
+        except TaskChangeConflict:
             messages.warning(
                 request,
                 _("“%(task)s” was changed a moment ago, so nothing was saved. Here is your checklist as it is now.")

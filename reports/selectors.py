@@ -27,10 +27,11 @@ from checklists.models import ChecklistTask, Episode, Phase, Protocol
 
 from .models import CancellationFigures, EpisodeFigures, TaskFigures
 
-DONE = Q(status=ChecklistTask.Status.DONE)
-NOT_APPLICABLE = Q(status=ChecklistTask.Status.NOT_APPLICABLE)
-ON_TIME = DONE & Q(completed_at__lte=F("due_at"))
-COMPLETED = Q(status=Episode.Status.COMPLETED)
+# Filters (Q objects), named by the rows they keep.
+DONE_TASKS = Q(status=ChecklistTask.Status.DONE)
+NOT_APPLICABLE_TASKS = Q(status=ChecklistTask.Status.NOT_APPLICABLE)
+TASKS_DONE_ON_TIME = DONE_TASKS & Q(completed_at__lte=F("due_at"))
+COMPLETED_EPISODES = Q(status=Episode.Status.COMPLETED)
 
 
 def hospital_tz() -> ZoneInfo:
@@ -109,7 +110,12 @@ def blocks_readiness(scheduled_start) -> Q:
 
 
 # What the task tables count; the nurses' table counts closed tasks only, so it has no total.
-TASK_COUNT_FILTERS = {"total": None, "done": DONE, "not_applicable": NOT_APPLICABLE, "on_time": ON_TIME}
+TASK_COUNT_FILTERS = {
+    "total": None,
+    "done": DONE_TASKS,
+    "not_applicable": NOT_APPLICABLE_TASKS,
+    "on_time": TASKS_DONE_ON_TIME,
+}
 TASK_FIELDS = tuple(TASK_COUNT_FILTERS)
 CLOSED_TASK_FIELDS = ("done", "not_applicable", "on_time")
 
@@ -140,10 +146,10 @@ def headline_counts() -> dict:
     return {
         "episodes": Count("pk"),
         "scheduled": Count("pk", filter=Q(status=Episode.Status.SCHEDULED)),
-        "completed": Count("pk", filter=COMPLETED),
+        "completed": Count("pk", filter=COMPLETED_EPISODES),
         "cancelled": Count("pk", filter=Q(status=Episode.Status.CANCELLED)),
-        "ready": Count("pk", filter=COMPLETED & ~Exists(blockers)),
-        "overrides": Count("pk", filter=COMPLETED & ~Q(sign_off_override_reason="")),
+        "ready": Count("pk", filter=COMPLETED_EPISODES & ~Exists(blockers)),
+        "overrides": Count("pk", filter=COMPLETED_EPISODES & ~Q(sign_off_override_reason="")),
     }
 
 

@@ -4,8 +4,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists import services
 from checklists.models import Patient, Phase, Protocol, ProtocolVersion, Responsible, TaskTemplate, WarningSign
+from checklists.services.episodes import episode_schedule
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -107,7 +107,7 @@ def small_protocol_version(**version_fields) -> ProtocolVersion:
 
 def schedule_episode(*, by, start=None, patient=None, protocol_version=None, nurse=None, **fields):
     """Schedule an episode through the service, as the app does."""
-    return services.episode_schedule(
+    return episode_schedule(
         patient=patient or PatientFactory(),
         protocol_version=protocol_version or small_protocol_version(),
         scheduled_start=start or timezone.now() + dt.timedelta(days=3),

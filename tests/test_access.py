@@ -7,11 +7,12 @@ from django.urls import get_resolver, reverse
 from django.utils import dateformat, timezone
 
 from accounts.models import User
-from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
+from checklists.services.episodes import episode_reschedule
+from checklists.services.tasks import task_mark_done, task_report_by_patient
 
 TASK_URLS = [
-    "checklists:task-complete",
+    "checklists:task-mark-done",
     "checklists:task-not-applicable",
     "checklists:task-reopen",
     "checklists:task-reject-report",
@@ -20,7 +21,7 @@ EPISODE_ACTION_URLS = [
     "checklists:episode-reschedule",
     "checklists:episode-cancel",
     "checklists:episode-sign-off",
-    "checklists:episode-complete",
+    "checklists:episode-record-done",
 ]
 CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
 EPISODE_URLS = ["checklists:episode-detail", *CHECKLIST_POST_URLS]
@@ -64,9 +65,9 @@ def episodes(nurse, episode, other_episode) -> dict[str, Episode]:
     """Pat's episode ("own", seen from patient_user) and Quinn's ("other"), each with one task closed to reopen."""
     for each in (episode, other_episode):
         task = each.tasks.get(title=CLOSED_TASK)
-        services.task_complete(task=task, by=nurse, expected_version=task.version)
+        task_mark_done(task=task, by=nurse, expected_version=task.version)
         reported = each.tasks.get(title=PATIENT_REPORTED_TASK)
-        services.task_report_by_patient(task=reported, by=each.patient.user, expected_version=reported.version)
+        task_report_by_patient(task=reported, by=each.patient.user, expected_version=reported.version)
     return {"own": episode, "other": other_episode}
 
 
@@ -193,7 +194,7 @@ def test_nurse_can_open_every_care_team_page(client, nurse, episodes, name):
 
 
 # Sign-off and recording done need the day of the procedure: tests/test_episode_actions.py covers them for nurses.
-DAY_OF_URLS = ["checklists:episode-sign-off", "checklists:episode-complete"]
+DAY_OF_URLS = ["checklists:episode-sign-off", "checklists:episode-record-done"]
 
 
 @pytest.mark.parametrize("name", [name for name in NURSE_ONLY_URLS if name not in DAY_OF_URLS])
@@ -264,7 +265,7 @@ def test_care_team_can_invite_any_patient(client, request, episodes, role):
 def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episode, other_episode):
     # Move Quinn's procedure to another day, so a leak would show as a second date on Pat's page.
     other_start = timezone.now() + dt.timedelta(days=10)
-    services.episode_reschedule(episode=other_episode, scheduled_start=other_start, by=nurse, reason="Theatre moved")
+    episode_reschedule(episode=other_episode, scheduled_start=other_start, by=nurse, reason="Theatre moved")
     client.force_login(patient_user)
 
     response = client.get(reverse("portal:checklist"))

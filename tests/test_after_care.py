@@ -8,8 +8,9 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Episode, Phase
+from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -42,8 +43,8 @@ def done_procedure(nurse, protocol_version, *, days_ago: int, last_name: str, af
     with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
         if after_care_done:
             for task in episode.tasks.filter(phase=Phase.AFTER):
-                services.task_complete(task=task, by=nurse, expected_version=task.version)
-        services.episode_complete(episode=episode, by=nurse)
+                task_mark_done(task=task, by=nurse, expected_version=task.version)
+        episode_record_done(episode=episode, by=nurse)
     return episode
 
 
@@ -70,7 +71,7 @@ def test_after_care_lists_completed_procedures_with_open_after_care_tasks_most_u
     done_procedure(nurse, protocol_version, days_ago=3, last_name="AfterCareDone", after_care_done=True)
     book(nurse, protocol_version, start=NOW + dt.timedelta(days=2), last_name="Upcoming")
     cancelled = book(nurse, protocol_version, start=NOW + dt.timedelta(days=3), last_name="Cancelled")
-    services.episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
 
     response = logged_in.get(AFTER_CARE)
 

@@ -53,7 +53,7 @@ def test_a_task_version_beyond_any_real_one_is_a_bad_request(logged_in, client, 
     task = episode.tasks.get(title="Arrange a driver")
     huge = {"version": 2**31, "note": ""}
 
-    assert logged_in.post(reverse("checklists:task-complete", args=[task.pk]), huge).status_code == 400
+    assert logged_in.post(reverse("checklists:task-mark-done", args=[task.pk]), huge).status_code == 400
     client.force_login(patient_user)
     assert client.post(reverse("portal:task-report", args=[task.pk]), huge).status_code == 400
     task.refresh_from_db()

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from checklists import services
 from checklists.models import ChecklistTask
+from checklists.services.episodes import episode_cancel, episode_reschedule
 from tests.factories import TaskTemplateFactory, schedule_episode
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -68,7 +68,7 @@ def test_scheduling_gives_every_task_its_due_time(nurse, protocol_version):
 
 def test_rescheduling_moves_every_due_time_and_records_why(episode, nurse):
     new_start = episode.scheduled_start + dt.timedelta(days=2, hours=3)
-    services.episode_reschedule(episode=episode, scheduled_start=new_start, by=nurse, reason="Theatre overrun")
+    episode_reschedule(episode=episode, scheduled_start=new_start, by=nurse, reason="Theatre overrun")
     episode.refresh_from_db()
     assert episode.scheduled_start == new_start
     food = episode.tasks.get(title="Last solid food")
@@ -81,15 +81,13 @@ def test_rescheduling_moves_every_due_time_and_records_why(episode, nurse):
 
 def test_rescheduling_needs_a_reason(episode, nurse):
     with pytest.raises(ValidationError):
-        services.episode_reschedule(
+        episode_reschedule(
             episode=episode, scheduled_start=episode.scheduled_start + dt.timedelta(days=1), by=nurse, reason=" "
         )
 
 
 def test_a_cancelled_episode_cannot_be_rescheduled(episode, nurse):
-    services.episode_cancel(episode=episode, by=nurse, reason="Patient has the flu")
+    episode_cancel(episode=episode, by=nurse, reason="Patient has the flu")
     with pytest.raises(ValidationError):
-        services.episode_reschedule(
-            episode=episode, scheduled_start=episode.scheduled_start, by=nurse, reason="Feeling better"
-        )
+        episode_reschedule(episode=episode, scheduled_start=episode.scheduled_start, by=nurse, reason="Feeling better")
     assert not ChecklistTask.objects.filter(episode=episode, version__gt=1).exists()

@@ -8,9 +8,10 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import ChecklistTask, Episode, RejectedTaskChange
 from checklists.selectors import episode_history
+from checklists.services.episodes import episode_cancel
+from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -65,7 +66,7 @@ def url(name: str, episode: Episode) -> str:
 
 def tick(episode: Episode, title: str, *, by) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=by, expected_version=task.version)
+    task_mark_done(task=task, by=by, expected_version=task.version)
 
 
 def due_times(episode: Episode) -> dict[str, dt.datetime]:
@@ -185,9 +186,9 @@ def test_a_cancelled_procedure_leaves_the_worklist_and_its_tasks_can_no_longer_b
 
 def test_a_task_of_a_cancelled_procedure_cannot_be_ticked_by_a_direct_post(logged_in, nurse, next_week):
     consent = next_week.tasks.get(title="Consent signed")
-    services.episode_cancel(episode=next_week, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=next_week, by=nurse, reason="Patient unwell")
 
-    response = logged_in.post(reverse("checklists:task-complete", args=[consent.pk]), {"version": consent.version})
+    response = logged_in.post(reverse("checklists:task-mark-done", args=[consent.pk]), {"version": consent.version})
 
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.PENDING
@@ -290,7 +291,7 @@ def this_morning(nurse, protocol_version) -> Episode:
 def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the_after_care_tasks_open(
     logged_in, nurse, this_morning
 ):
-    response = logged_in.post(url("episode-complete", this_morning))
+    response = logged_in.post(url("episode-record-done", this_morning))
 
     assert response.status_code == 302
     this_morning.refresh_from_db()
@@ -302,9 +303,9 @@ def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the
     assert "Record procedure done" not in checklist
     assert "Reschedule…" not in checklist
     lie_flat = this_morning.tasks.get(phase="after", title="Lie flat")
-    assert f'action="{reverse("checklists:task-complete", args=[lie_flat.pk])}"' in checklist
+    assert f'action="{reverse("checklists:task-mark-done", args=[lie_flat.pk])}"' in checklist
 
-    ticked = logged_in.post(reverse("checklists:task-complete", args=[lie_flat.pk]), {"version": lie_flat.version})
+    ticked = logged_in.post(reverse("checklists:task-mark-done", args=[lie_flat.pk]), {"version": lie_flat.version})
 
     assert ticked.status_code == 302
     lie_flat.refresh_from_db()
@@ -314,7 +315,7 @@ def test_recording_the_procedure_done_after_its_start_completes_it_and_keeps_the
 def test_recording_done_over_htmx_answers_with_the_refreshed_checklist(logged_in, this_morning):
     assert "Record procedure done…" in page(logged_in, this_morning)
 
-    response = logged_in.post(url("episode-complete", this_morning), **HTMX)
+    response = logged_in.post(url("episode-record-done", this_morning), **HTMX)
 
     assert response.status_code == 200
     html = assert_is_the_checklist_partial(response)
@@ -327,7 +328,7 @@ def test_a_procedure_cannot_be_recorded_done_before_its_start(request, logged_in
     episode = request.getfixturevalue(when)
     assert "Record procedure done" not in page(logged_in, episode)
 
-    response = logged_in.post(url("episode-complete", episode))
+    response = logged_in.post(url("episode-record-done", episode))
 
     assert response.status_code == 409
     assert messages_of(response) == ["A procedure can be recorded as done only once its start time has passed."]
@@ -337,9 +338,9 @@ def test_a_procedure_cannot_be_recorded_done_before_its_start(request, logged_in
 
 
 def test_a_cancelled_procedure_cannot_be_recorded_done(logged_in, nurse, this_morning):
-    services.episode_cancel(episode=this_morning, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=this_morning, by=nurse, reason="Patient unwell")
 
-    response = logged_in.post(url("episode-complete", this_morning))
+    response = logged_in.post(url("episode-record-done", this_morning))
 
     assert response.status_code == 409
     assert messages_of(response) == ["Only a scheduled procedure can be recorded as done."]
@@ -391,7 +392,7 @@ def test_an_htmx_task_change_from_a_stale_page_is_refused_with_the_partial(logge
     tick(next_week, "Consent signed", by=other_nurse)
 
     response = logged_in.post(
-        reverse("checklists:task-complete", args=[consent.pk]), {"version": seen_version, "note": "Signed"}, **HTMX
+        reverse("checklists:task-mark-done", args=[consent.pk]), {"version": seen_version, "note": "Signed"}, **HTMX
     )
 
     assert response.status_code == 409
@@ -408,7 +409,7 @@ def test_ticking_the_overdue_critical_task_via_htmx_unblocks_the_episode(logged_
     assert badge("blocked", "Blocked") in page(logged_in, in_two_days)
 
     response = logged_in.post(
-        reverse("checklists:task-complete", args=[driver.pk]), {"version": driver.version}, **HTMX
+        reverse("checklists:task-mark-done", args=[driver.pk]), {"version": driver.version}, **HTMX
     )
 
     assert response.status_code == 200

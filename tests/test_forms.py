@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
+from checklists.services.tasks import task_mark_done, task_reopen
 from tests.factories import PatientFactory
 
 REQUIRED = "This field is required."
@@ -163,7 +163,7 @@ def pending_task(episode) -> ChecklistTask:
 @pytest.fixture
 def done_task(episode, nurse) -> ChecklistTask:
     task = episode.tasks.get(title="Arrange a driver")
-    return services.task_complete(task=task, by=nurse, expected_version=task.version)
+    return task_mark_done(task=task, by=nurse, expected_version=task.version)
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -185,7 +185,7 @@ def test_task_change_without_a_reason_is_refused(nurse_client, request, url_name
 @pytest.mark.parametrize(
     ("url_name", "task_fixture", "attempted_status"),
     [
-        ("checklists:task-complete", "pending_task", ChecklistTask.Status.DONE),
+        ("checklists:task-mark-done", "pending_task", ChecklistTask.Status.DONE),
         ("checklists:task-not-applicable", "pending_task", ChecklistTask.Status.NOT_APPLICABLE),
         ("checklists:task-reopen", "done_task", ChecklistTask.Status.PENDING),
     ],
@@ -197,9 +197,9 @@ def test_task_change_from_a_stale_page_is_refused_and_recorded(
     seen_version = task.version
     # Olga changes the task after Nina loaded the page.
     if task.is_pending:
-        services.task_complete(task=task, by=other_nurse, expected_version=seen_version)
+        task_mark_done(task=task, by=other_nurse, expected_version=seen_version)
     else:
-        services.task_reopen(task=task, by=other_nurse, expected_version=seen_version, reason="Ticked too early")
+        task_reopen(task=task, by=other_nurse, expected_version=seen_version, reason="Ticked too early")
     before = task_state(task)
 
     response = nurse_client.post(

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from checklists import services
 from checklists.models import Phase, Protocol, ProtocolVersion, TaskTemplate, WarningSign
 from checklists.protocol_data import read_protocol, shipped_protocol_files
+from checklists.services.protocols import protocol_draft_create, protocol_import, protocol_version_publish
 from tests.factories import schedule_episode
 
 
@@ -23,13 +23,13 @@ def test_editing_a_template_does_not_change_existing_episodes(episode, protocol_
 
 
 def test_a_new_version_is_a_copy_and_existing_episodes_keep_the_old_one(episode, protocol_version, nurse):
-    draft = services.protocol_draft_create(protocol=protocol_version.protocol)
+    draft = protocol_draft_create(protocol=protocol_version.protocol)
     assert draft.is_editable
     assert draft.number == protocol_version.number + 1
     assert draft.tasks.count() == protocol_version.tasks.count()
     assert draft.warning_signs.count() == protocol_version.warning_signs.count()
     draft.tasks.filter(title="Lie flat").update(title="Lie flat for one hour")
-    draft = services.protocol_version_publish(version=draft)
+    draft = protocol_version_publish(version=draft)
 
     protocol_version.refresh_from_db()
     assert protocol_version.status == ProtocolVersion.Status.RETIRED
@@ -41,11 +41,11 @@ def test_a_new_version_is_a_copy_and_existing_episodes_keep_the_old_one(episode,
 
 def test_a_published_version_cannot_be_published_again(protocol_version):
     with pytest.raises(ValidationError):
-        services.protocol_version_publish(version=protocol_version)
+        protocol_version_publish(version=protocol_version)
 
 
 def test_episodes_cannot_be_scheduled_on_a_draft(nurse, protocol_version):
-    draft = services.protocol_draft_create(protocol=protocol_version.protocol)
+    draft = protocol_draft_create(protocol=protocol_version.protocol)
     with pytest.raises(ValidationError):
         schedule_episode(by=nurse, protocol_version=draft)
 
@@ -74,9 +74,9 @@ def test_loading_the_protocols_twice_creates_no_new_version(db):
 
 def test_changed_protocol_content_is_published_as_a_new_version(db):
     data = read_protocol(shipped_protocol_files()[0])
-    first, created = services.protocol_import(data=data)
+    first, created = protocol_import(data=data)
     data["tasks"][0]["title"] = "A reworded first task"
-    second, created_again = services.protocol_import(data=data)
+    second, created_again = protocol_import(data=data)
     assert created and created_again
     assert second.number == first.number + 1
     assert TaskTemplate.objects.filter(protocol_version=second, title="A reworded first task").exists()

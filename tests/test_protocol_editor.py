@@ -8,8 +8,16 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from checklists import services
 from checklists.models import Episode, Phase, ProtocolVersion, Responsible, TaskTemplate, WarningSign
+from checklists.protocol_selectors import protocol_version_content
+from checklists.services.protocols import (
+    protocol_draft_create,
+    protocol_draft_discard,
+    protocol_task_remove,
+    protocol_version_publish,
+    protocol_warning_sign_remove,
+    protocol_warning_sign_update,
+)
 from portal.timeline import warning_signs_for
 from tests.factories import (
     PatientFactory,
@@ -79,7 +87,7 @@ def task_data(**changes) -> dict:
 @pytest.fixture
 def draft(protocol_version):
     """A draft copy of the small protocol, with a second after-phase task so there is something to reorder."""
-    draft = services.protocol_draft_create(protocol=protocol_version.protocol)
+    draft = protocol_draft_create(protocol=protocol_version.protocol)
     TaskTemplateFactory(
         protocol_version=draft, phase=Phase.AFTER, position=2, title="Pain check", due_offset_minutes=120
     )
@@ -271,7 +279,7 @@ def test_admin_starts_a_draft_as_a_copy_of_the_current_version(client, admin_use
     draft = protocol_version.protocol.versions.get(status=ProtocolVersion.Status.DRAFT)
     assertRedirects(response, reverse("checklists:protocol-version-detail", args=[draft.pk]))
     assert draft.number == protocol_version.number + 1
-    assert services.protocol_version_content(draft) == services.protocol_version_content(protocol_version)
+    assert protocol_version_content(draft) == protocol_version_content(protocol_version)
 
 
 def test_a_second_draft_of_a_protocol_is_refused_with_409(client, admin_user, draft):
@@ -597,7 +605,7 @@ def test_a_protocol_edit_published_from_the_ui_is_used_by_new_episodes_and_not_b
 
 
 def test_the_schedule_form_offers_the_newly_published_version_only(client, nurse, protocol_version, draft):
-    services.protocol_version_publish(version=draft)
+    protocol_version_publish(version=draft)
     client.force_login(nurse)
 
     response = client.get(reverse("checklists:episode-create", args=[PatientFactory().pk]))
@@ -747,17 +755,17 @@ def test_a_draft_without_a_warning_sign_of_each_kind_is_not_published(client, ad
 def test_a_change_to_a_draft_discarded_meanwhile_is_refused_clearly(admin_user, draft):
     fever = draft.warning_signs.get(text="Fever")
     lie_flat = draft.tasks.get(title="Lie flat")
-    services.protocol_draft_discard(version=draft)
+    protocol_draft_discard(version=draft)
 
     with pytest.raises(ValidationError, match="was discarded meanwhile"):
-        services.protocol_warning_sign_update(sign=fever, text="Fever over 38 °C")
+        protocol_warning_sign_update(sign=fever, text="Fever over 38 °C")
     with pytest.raises(ValidationError, match="was discarded meanwhile"):
-        services.protocol_task_remove(task=lie_flat)
+        protocol_task_remove(task=lie_flat)
 
 
 def test_a_warning_sign_removed_meanwhile_cannot_be_saved(client, admin_user, draft):
     fever = draft.warning_signs.get(text="Fever")
-    services.protocol_warning_sign_remove(sign=fever)
+    protocol_warning_sign_remove(sign=fever)
     client.force_login(admin_user)
 
     response = client.post(reverse("checklists:protocol-warning-sign-edit", args=[fever.pk]), sign_data())
@@ -777,5 +785,5 @@ def test_admin_discards_a_draft_and_can_start_a_new_one(client, admin_user, prot
     assert not WarningSign.objects.filter(protocol_version_id=draft.pk).exists()
     protocol_version.refresh_from_db()
     assert protocol_version.status == ProtocolVersion.Status.PUBLISHED
-    new_draft = services.protocol_draft_create(protocol=protocol_version.protocol)
+    new_draft = protocol_draft_create(protocol=protocol_version.protocol)
     assert new_draft.number == number

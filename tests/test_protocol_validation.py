@@ -6,16 +6,25 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from checklists import services
 from checklists.models import Phase, Protocol, ProtocolVersion, Responsible, TaskTemplate
-from checklists.selectors import protocol_version_diff
+from checklists.protocol_selectors import protocol_task_timing_error, protocol_version_diff, protocol_version_problems
+from checklists.services.protocols import (
+    MoveDirection,
+    ProtocolVersionLocked,
+    protocol_draft_create,
+    protocol_task_add,
+    protocol_task_move,
+    protocol_task_remove,
+    protocol_task_update,
+    protocol_version_publish,
+)
 from tests.factories import TaskTemplateFactory
 
 
 @pytest.fixture
 def draft(protocol_version):
     """A draft copy of the small published protocol (one task per phase)."""
-    return services.protocol_draft_create(protocol=protocol_version.protocol)
+    return protocol_draft_create(protocol=protocol_version.protocol)
 
 
 def add(version, *, phase, title, minutes=None, days=None, time=None, critical=False) -> TaskTemplate:
@@ -33,7 +42,7 @@ def add(version, *, phase, title, minutes=None, days=None, time=None, critical=F
 
 def publish_problems(version) -> list[str]:
     with pytest.raises(ValidationError) as refused:
-        services.protocol_version_publish(version=version)
+        protocol_version_publish(version=version)
     version.refresh_from_db()
     assert version.status == ProtocolVersion.Status.DRAFT
     return refused.value.messages
@@ -44,11 +53,11 @@ def test_shipped_kyphoplasty_protocol_passes_every_publishing_rule(db):
     version = Protocol.objects.get(slug="kyphoplasty").current_version()
 
     assert version.status == ProtocolVersion.Status.PUBLISHED
-    assert services.protocol_version_problems(version) == []
+    assert protocol_version_problems(version) == []
 
 
 def test_a_draft_copy_of_a_valid_version_can_be_published_unchanged(draft):
-    assert services.protocol_version_publish(version=draft).status == ProtocolVersion.Status.PUBLISHED
+    assert protocol_version_publish(version=draft).status == ProtocolVersion.Status.PUBLISHED
 
 
 def test_a_version_without_a_critical_day_of_task_cannot_be_published(draft):
@@ -78,7 +87,7 @@ def test_two_tasks_with_the_same_title_in_a_phase_cannot_be_published(draft):
 def test_the_same_title_in_two_phases_is_allowed(draft):
     add(draft, phase=Phase.AFTER, title="Consent signed", minutes=30)
 
-    assert services.protocol_version_problems(draft) == []
+    assert protocol_version_problems(draft) == []
 
 
 def test_a_task_due_outside_its_phase_cannot_be_published(draft):
@@ -139,7 +148,7 @@ def test_a_tasks_due_time_must_lie_in_its_phase(phase, rule, fits):
         due_clock_time=rule.get("time"),
     )
 
-    assert (services.protocol_task_timing_error(task) == "") is fits
+    assert (protocol_task_timing_error(task) == "") is fits
 
 
 @pytest.mark.parametrize(
@@ -182,21 +191,21 @@ def test_task_services_refuse_a_published_version(protocol_version):
     task = protocol_version.tasks.get(title="Lie flat")
     before = list(protocol_version.tasks.values())
     attempts = [
-        lambda: services.protocol_task_add(version=protocol_version, **TASK),
-        lambda: services.protocol_task_update(task=task, title="Lie flat for an hour"),
-        lambda: services.protocol_task_remove(task=task),
-        lambda: services.protocol_task_move(task=task, direction=services.MoveDirection.UP),
+        lambda: protocol_task_add(version=protocol_version, **TASK),
+        lambda: protocol_task_update(task=task, title="Lie flat for an hour"),
+        lambda: protocol_task_remove(task=task),
+        lambda: protocol_task_move(task=task, direction=MoveDirection.UP),
     ]
 
     for attempt in attempts:
-        with pytest.raises(services.ProtocolVersionLocked, match="only a draft can"):
+        with pytest.raises(ProtocolVersionLocked, match="only a draft can"):
             attempt()
 
     assert list(protocol_version.tasks.values()) == before
 
 
 def test_a_new_task_goes_to_the_end_of_its_phase(draft):
-    task = services.protocol_task_add(version=draft, **TASK)
+    task = protocol_task_add(version=draft, **TASK)
 
     assert [t.title for t in draft.tasks.filter(phase=Phase.AFTER).order_by("position")] == [
         "Lie flat",
@@ -207,7 +216,7 @@ def test_a_new_task_goes_to_the_end_of_its_phase(draft):
 
 def test_a_second_draft_of_a_protocol_is_refused(draft):
     with pytest.raises(ValidationError, match="already has a draft"):
-        services.protocol_draft_create(protocol=draft.protocol)
+        protocol_draft_create(protocol=draft.protocol)
 
 
 # The diff. Tasks are matched by phase and title; see protocol_version_diff.
@@ -266,7 +275,7 @@ def test_a_renamed_task_shows_as_removed_and_added(protocol_version, draft):
 def test_diff_reports_a_new_order_within_a_phase(protocol_version, draft):
     add(protocol_version, phase=Phase.AFTER, title="Pain check", minutes=120)
     pain = add(draft, phase=Phase.AFTER, title="Pain check", minutes=120)
-    services.protocol_task_move(task=pain, direction=services.MoveDirection.UP)
+    protocol_task_move(task=pain, direction=MoveDirection.UP)
 
     diff = protocol_version_diff(protocol_version, draft)
 

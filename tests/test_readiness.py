@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from checklists import services
 from checklists.models import Episode, Readiness
+from checklists.services.episodes import episode_cancel, episode_record_done, episode_reschedule
+from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 from tests.factories import TaskTemplateFactory, schedule_episode
 
 START = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
@@ -38,7 +39,7 @@ def readiness(episode: Episode, now: dt.datetime) -> str:
 
 def tick(episode: Episode, title: str, nurse) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=nurse, expected_version=task.version)
+    task_mark_done(task=task, by=nurse, expected_version=task.version)
 
 
 def test_on_track_when_no_critical_task_is_due_within_48_hours(episode_at_start):
@@ -61,7 +62,7 @@ def test_blocked_once_a_critical_task_is_past_due(episode_at_start):
 
 def test_not_applicable_critical_task_counts_as_closed(episode_at_start, nurse):
     task = episode_at_start.tasks.get(title="Bloods on file")
-    services.task_mark_not_applicable(task=task, by=nurse, expected_version=task.version, reason="Done at GP")
+    task_mark_not_applicable(task=task, by=nurse, expected_version=task.version, reason="Done at GP")
     assert readiness(episode_at_start, START - dt.timedelta(hours=23)) == Readiness.AT_RISK  # "Level verified" next
     tick(episode_at_start, "Level verified", nurse)
     assert readiness(episode_at_start, START - dt.timedelta(hours=23)) == Readiness.READY
@@ -75,13 +76,13 @@ def test_ready_even_while_non_critical_tasks_remain_and_are_overdue(episode_at_s
 
 
 def test_a_cancelled_episode_is_cancelled_whatever_its_tasks(episode_at_start, nurse):
-    services.episode_cancel(episode=episode_at_start, by=nurse, reason="Chest infection")
+    episode_cancel(episode=episode_at_start, by=nurse, reason="Chest infection")
     assert readiness(episode_at_start, START - dt.timedelta(hours=1)) == Readiness.CANCELLED
 
 
 def test_a_completed_episode_is_procedure_done_even_with_a_critical_task_left_open(episode_at_start, nurse):
     with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
-        services.episode_complete(episode=episode_at_start, by=nurse)
+        episode_record_done(episode=episode_at_start, by=nurse)
     assert episode_at_start.tasks.filter(is_critical=True, status="pending").exists()
     assert readiness(episode_at_start, START + dt.timedelta(hours=3)) == Readiness.DONE
 
@@ -90,7 +91,7 @@ def test_rescheduling_moves_a_blocked_episode_back_to_on_track(episode_at_start,
     now = START - dt.timedelta(hours=12)
     assert readiness(episode_at_start, now) == Readiness.BLOCKED
     with time_machine.travel(now, tick=False):
-        services.episode_reschedule(
+        episode_reschedule(
             episode=episode_at_start, scheduled_start=START + dt.timedelta(days=7), by=nurse, reason="Bloods delayed"
         )
     assert readiness(episode_at_start, now) == Readiness.ON_TRACK

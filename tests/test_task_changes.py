@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from checklists import services
 from checklists.models import ChecklistTask, RejectedTaskChange, TaskStateError
 from checklists.selectors import episode_history
+from checklists.services.tasks import TaskChangeConflict, task_mark_done, task_mark_not_applicable, task_reopen
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def consent(episode) -> ChecklistTask:
 
 
 def test_marking_a_task_done_records_who_when_and_the_note(consent, nurse):
-    services.task_complete(task=consent, by=nurse, expected_version=consent.version, note="Signed by daughter")
+    task_mark_done(task=consent, by=nurse, expected_version=consent.version, note="Signed by daughter")
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.DONE
     assert consent.completed_by == nurse
@@ -33,8 +33,8 @@ def test_marking_a_task_done_records_who_when_and_the_note(consent, nurse):
 
 def test_marking_not_applicable_requires_and_keeps_the_reason(consent, nurse):
     with pytest.raises(TaskStateError):
-        services.task_mark_not_applicable(task=consent, by=nurse, expected_version=1, reason="  ")
-    services.task_mark_not_applicable(task=consent, by=nurse, expected_version=1, reason="Consented last week")
+        task_mark_not_applicable(task=consent, by=nurse, expected_version=1, reason="  ")
+    task_mark_not_applicable(task=consent, by=nurse, expected_version=1, reason="Consented last week")
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.NOT_APPLICABLE
     assert consent.reason == "Consented last week"
@@ -42,10 +42,10 @@ def test_marking_not_applicable_requires_and_keeps_the_reason(consent, nurse):
 
 
 def test_undoing_a_done_task_requires_a_reason_and_records_old_and_new(consent, nurse, other_nurse):
-    services.task_complete(task=consent, by=nurse, expected_version=1)
+    task_mark_done(task=consent, by=nurse, expected_version=1)
     with pytest.raises(TaskStateError):
-        services.task_reopen(task=consent, by=other_nurse, expected_version=2, reason="")
-    services.task_reopen(task=consent, by=other_nurse, expected_version=2, reason="Wrong patient's form")
+        task_reopen(task=consent, by=other_nurse, expected_version=2, reason="")
+    task_reopen(task=consent, by=other_nurse, expected_version=2, reason="Wrong patient's form")
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.PENDING
     assert consent.completed_by is None
@@ -56,16 +56,16 @@ def test_undoing_a_done_task_requires_a_reason_and_records_old_and_new(consent, 
 
 
 def test_a_done_task_cannot_be_marked_done_again(consent, nurse):
-    services.task_complete(task=consent, by=nurse, expected_version=1)
+    task_mark_done(task=consent, by=nurse, expected_version=1)
     with pytest.raises(TaskStateError):
-        services.task_complete(task=consent, by=nurse, expected_version=2)
+        task_mark_done(task=consent, by=nurse, expected_version=2)
     assert consent.history.count() == 2  # scheduled + done, nothing more
 
 
 def test_a_change_based_on_an_old_version_is_refused_and_kept_in_the_audit(consent, nurse, other_nurse):
-    services.task_complete(task=consent, by=nurse, expected_version=1)
-    with pytest.raises(services.TaskChangeConflict):
-        services.task_mark_not_applicable(task=consent, by=other_nurse, expected_version=1, reason="Not needed")
+    task_mark_done(task=consent, by=nurse, expected_version=1)
+    with pytest.raises(TaskChangeConflict):
+        task_mark_not_applicable(task=consent, by=other_nurse, expected_version=1, reason="Not needed")
     consent.refresh_from_db()
     assert consent.status == ChecklistTask.Status.DONE
     assert consent.completed_by == nurse
@@ -77,8 +77,8 @@ def test_a_change_based_on_an_old_version_is_refused_and_kept_in_the_audit(conse
 
 def test_the_episode_history_shows_every_change_newest_first(episode, nurse):
     food, consent = episode.tasks.get(title="Last solid food"), episode.tasks.get(title="Consent signed")
-    services.task_complete(task=food, by=nurse, expected_version=1)
-    services.task_complete(task=consent, by=nurse, expected_version=1)
+    task_mark_done(task=food, by=nurse, expected_version=1)
+    task_mark_done(task=consent, by=nurse, expected_version=1)
     history = episode_history(episode)
     assert [entry.task_title for entry in history[:2]] == ["Consent signed", "Last solid food"]
     assert len(history) == 1 + episode.tasks.count() + 2  # episode and each task scheduled, then two ticks
@@ -98,16 +98,16 @@ def test_two_nurses_changing_one_task_at_the_same_moment_one_wins_and_both_are_r
                 barrier.wait()
                 operation(task=task, by=user, expected_version=1)
                 outcomes.append("changed")
-            except services.TaskChangeConflict:
+            except TaskChangeConflict:
                 outcomes.append("refused")
             finally:
                 connection.close()
 
         threads = [
-            threading.Thread(target=attempt, args=(nurse, services.task_complete)),
+            threading.Thread(target=attempt, args=(nurse, task_mark_done)),
             threading.Thread(
                 target=attempt,
-                args=(other_nurse, lambda **kw: services.task_mark_not_applicable(reason="Not needed", **kw)),
+                args=(other_nurse, lambda **kw: task_mark_not_applicable(reason="Not needed", **kw)),
             ),
         ]
         for thread in threads:
@@ -123,7 +123,7 @@ def test_two_nurses_changing_one_task_at_the_same_moment_one_wins_and_both_are_r
 
 def test_a_task_done_earlier_keeps_when_it_was_done_and_the_history_keeps_when_it_was_recorded(consent, nurse):
     earlier = timezone.now() - dt.timedelta(hours=3)
-    services.task_complete(task=consent, by=nurse, expected_version=1, done_at=earlier)
+    task_mark_done(task=consent, by=nurse, expected_version=1, done_at=earlier)
     consent.refresh_from_db()
     assert consent.completed_at == earlier
     assert consent.history.latest().history_date > earlier
@@ -131,8 +131,6 @@ def test_a_task_done_earlier_keeps_when_it_was_done_and_the_history_keeps_when_i
 
 def test_a_task_cannot_be_recorded_as_done_in_the_future(consent, nurse):
     with pytest.raises(TaskStateError):
-        services.task_complete(
-            task=consent, by=nurse, expected_version=1, done_at=timezone.now() + dt.timedelta(minutes=5)
-        )
+        task_mark_done(task=consent, by=nurse, expected_version=1, done_at=timezone.now() + dt.timedelta(minutes=5))
     consent.refresh_from_db()
     assert consent.is_pending

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Episode
+from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -38,7 +38,7 @@ def two_days_ahead(nurse, protocol_version, **patient) -> Episode:
 
 def tick(episode: Episode, title: str, *, by) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=by, expected_version=task.version)
+    task_mark_done(task=task, by=by, expected_version=task.version)
 
 
 def checklist(client, episode: Episode, **query):
@@ -124,7 +124,7 @@ def test_ticking_in_open_only_keeps_the_view_and_the_ticked_row_with_its_confirm
     episode = two_days_ahead(nurse, protocol_version)
     food = episode.tasks.get(title="Last solid food")
 
-    plain = logged_in.post(reverse("checklists:task-complete", args=[food.pk]), {"version": food.version, "open": "1"})
+    plain = logged_in.post(reverse("checklists:task-mark-done", args=[food.pk]), {"version": food.version, "open": "1"})
 
     assert plain.status_code == 302
     episode_url = reverse("checklists:episode-detail", args=[episode.pk])
@@ -142,7 +142,7 @@ def test_an_htmx_tick_answers_with_the_confirmation_in_the_ticked_row(logged_in,
     driver = episode.tasks.get(title="Arrange a driver")
 
     response = logged_in.post(
-        reverse("checklists:task-complete", args=[driver.pk]), {"version": driver.version}, HTTP_HX_REQUEST="true"
+        reverse("checklists:task-mark-done", args=[driver.pk]), {"version": driver.version}, HTTP_HX_REQUEST="true"
     )
 
     html = response.content.decode()

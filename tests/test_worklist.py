@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Episode
+from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -44,7 +45,7 @@ def book(by, protocol_version, *, days: int, hour: int = 10, nurse=None, **patie
 
 def tick(episode: Episode, title: str, *, by) -> None:
     task = episode.tasks.get(title=title)
-    services.task_complete(task=task, by=by, expected_version=task.version)
+    task_mark_done(task=task, by=by, expected_version=task.version)
 
 
 def listed(response) -> list[int]:
@@ -234,9 +235,9 @@ def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_what_block
 def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, protocol_version):
     scheduled = book(nurse, protocol_version, days=1)
     cancelled = book(nurse, protocol_version, days=2)
-    services.episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
+    episode_cancel(episode=cancelled, by=nurse, reason="Patient unwell")
     completed = book(nurse, protocol_version, days=0, hour=8)
-    services.episode_complete(episode=completed, by=nurse)
+    episode_record_done(episode=completed, by=nurse)
 
     response = logged_in.get(WORKLIST)
 
@@ -296,7 +297,7 @@ def test_the_checklist_page_runs_the_same_queries_for_four_tasks_and_thirty(
     long = book(nurse, long_version, days=3, nurse=other_nurse)
     for episode in (short, long):
         for task, who in zip(episode.tasks.order_by("pk")[:3], [nurse, other_nurse, nurse], strict=True):
-            services.task_complete(task=task, by=who, expected_version=task.version)
+            task_mark_done(task=task, by=who, expected_version=task.version)
 
     def capture(episode) -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from checklists.protocol_data import read_protocol, shipped_protocol_files
-from checklists.services import protocol_import
+from checklists.services.protocols import protocol_import
 from medicines.catalogue import catalogue_load, read_catalogue
 from medicines.models import Medicine
 from tests.factories import PatientFactory, schedule_episode

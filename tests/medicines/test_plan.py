@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from checklists import services as checklist_services
 from checklists.models import ChecklistTask, Episode, Readiness, Responsible
+from checklists.services.episodes import episode_reschedule
+from checklists.services.tasks import task_mark_done
 from medicines import services
 from medicines.models import Decision, EpisodeMedicine
 
@@ -56,7 +57,7 @@ def test_adding_clopidogrel_proposes_dates_and_asks_for_a_decision(plan_episode,
 
 def test_episode_is_at_risk_then_blocked_while_a_medicine_waits_for_a_decision(plan_episode, nurse, catalogue):
     for task in plan_episode.tasks.filter(is_critical=True):
-        checklist_services.task_complete(task=task, by=nurse, expected_version=task.version)
+        task_mark_done(task=task, by=nurse, expected_version=task.version)
     assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.READY
     add(plan_episode, nurse, catalogue["clopidogrel"])
 
@@ -199,9 +200,7 @@ def test_changing_a_liquid_diet_decision_brings_the_food_times_back(plan_episode
 
 def test_reschedule_later_moves_the_patients_dates(plan_episode, nurse, catalogue):
     medication = decide(add(plan_episode, nurse, catalogue["clopidogrel"]), nurse)
-    checklist_services.episode_reschedule(
-        episode=plan_episode, scheduled_start=local(2026, 12, 21, 14, 0), by=nurse, reason="Room"
-    )
+    episode_reschedule(episode=plan_episode, scheduled_start=local(2026, 12, 21, 14, 0), by=nurse, reason="Room")
     medication.refresh_from_db()
     assert (medication.hold_too_short, medication.decision) == (False, Decision.STOP_AS_PROPOSED)
     assert medication.last_dose_task.due_at == local(2026, 12, 13, 23, 59)
@@ -214,9 +213,7 @@ def test_reschedule_too_early_flags_the_hold_and_blocks_until_a_new_decision(
     medication = decide(add(plan_episode, nurse, catalogue["clopidogrel"]), nurse)
     old_last_dose = medication.last_dose_task
     # On Wednesday 2 December the procedure moves to Tuesday 8 December: 7 clear days are no longer possible.
-    checklist_services.episode_reschedule(
-        episode=plan_episode, scheduled_start=local(2026, 12, 8, 8, 0), by=nurse, reason="Earlier slot"
-    )
+    episode_reschedule(episode=plan_episode, scheduled_start=local(2026, 12, 8, 8, 0), by=nurse, reason="Earlier slot")
 
     medication.refresh_from_db()
     assert (medication.hold_too_short, medication.decision) == (True, Decision.PENDING)
@@ -236,9 +233,7 @@ def test_reschedule_too_early_flags_the_hold_and_blocks_until_a_new_decision(
 
 def test_reschedule_flags_an_undecided_medicine_whose_proposal_is_now_past(plan_episode, nurse, catalogue):
     medication = add(plan_episode, nurse, catalogue["warfarin"])
-    checklist_services.episode_reschedule(
-        episode=plan_episode, scheduled_start=local(2026, 12, 5, 8, 0), by=nurse, reason="Earlier slot"
-    )
+    episode_reschedule(episode=plan_episode, scheduled_start=local(2026, 12, 5, 8, 0), by=nurse, reason="Earlier slot")
     medication.refresh_from_db()
     assert medication.hold_too_short is True
     assert readiness(plan_episode, local(2026, 12, 2, 10, 1)) == Readiness.BLOCKED

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import ChecklistTask, RejectedTaskChange, Responsible
 from checklists.selectors import episode_history
+from checklists.services.episodes import episode_cancel, episode_record_done
+from checklists.services.tasks import task_mark_done
 
 DRIVER = "Arrange a driver"  # the patient's own task in the small protocol
 BUTTON_FOR_DRIVER = 'I\'ve done this<span class="visually-hidden">: Arrange a driver'
@@ -75,7 +76,7 @@ def test_nurse_verifies_the_report_and_the_patient_sees_it_done(client, patient_
     driver.refresh_from_db()
     client.force_login(nurse)
 
-    client.post(reverse("checklists:task-complete", args=[driver.pk]), {"version": driver.version, "note": ""})
+    client.post(reverse("checklists:task-mark-done", args=[driver.pk]), {"version": driver.version, "note": ""})
 
     driver.refresh_from_db()
     assert driver.status == ChecklistTask.Status.DONE
@@ -132,7 +133,7 @@ def test_reporting_twice_is_refused(client, patient_user, driver):
 
 def test_report_on_a_task_changed_meanwhile_is_refused_and_recorded(client, patient_user, nurse, driver):
     seen_version = driver.version
-    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    task_mark_done(task=driver, by=nurse, expected_version=driver.version)
     client.force_login(patient_user)
 
     response = report(client, driver, version=seen_version)
@@ -156,7 +157,7 @@ def test_report_without_a_version_is_a_bad_request(client, patient_user, driver)
 
 
 def test_report_on_a_cancelled_procedure_is_refused(client, patient_user, nurse, driver):
-    services.episode_cancel(episode=driver.episode, by=nurse, reason="Patient has the flu")
+    episode_cancel(episode=driver.episode, by=nurse, reason="Patient has the flu")
     client.force_login(patient_user)
 
     response = report(client, driver)
@@ -187,7 +188,7 @@ def test_after_the_procedure_only_after_care_tasks_can_be_reported(client, patie
     driver, lie_flat = episode.tasks.get(title=DRIVER), episode.tasks.get(title="Lie flat")
     with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=2)):
         client.force_login(patient_user)
-        services.episode_complete(episode=episode, by=nurse)
+        episode_record_done(episode=episode, by=nurse)
         page = client.get(reverse("portal:checklist")).content.decode()
 
         assert BUTTON_FOR_DRIVER not in page

@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from checklists import services
 from checklists.models import Phase
+from checklists.services.episodes import episode_record_done
+from checklists.services.tasks import task_mark_done
 from portal.timeline import current_episode, patient_checklist, phase_starts
 from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
@@ -117,7 +118,7 @@ def test_next_is_the_first_open_task_ahead_or_the_patients_own_late_task(schedul
     assert patient_checklist(episode, now=now).next_task.task.title == "Arrange a driver"
 
     driver = episode.tasks.get(title="Arrange a driver")
-    services.task_complete(task=driver, by=nurse, expected_version=driver.version)
+    task_mark_done(task=driver, by=nurse, expected_version=driver.version)
 
     assert patient_checklist(episode, now=now).next_task.task.title == "Last solid food"
 
@@ -126,7 +127,7 @@ def test_a_nurses_late_task_is_not_the_patients_next_step(schedule, nurse):
     episode = schedule(at(2026, 3, 16, 8, 0))
     for title in ("Arrange a driver", "Last solid food"):
         task = episode.tasks.get(title=title)
-        services.task_complete(task=task, by=nurse, expected_version=task.version)
+        task_mark_done(task=task, by=nurse, expected_version=task.version)
 
     # 7:30 on the day: "Consent signed" (clinician, due 7:00) is late; next for the patient is after it.
     assert patient_checklist(episode, now=at(2026, 3, 16, 7, 30)).next_task.task.title == "Lie flat"
@@ -137,7 +138,7 @@ def test_checklist_page_highlights_the_current_phase_ticks_done_tasks_and_puts_n
 ):
     episode = schedule(at(2026, 3, 16, 8, 0))
     consent = episode.tasks.get(title="Consent signed")
-    services.task_complete(task=consent, by=nurse, expected_version=consent.version)
+    task_mark_done(task=consent, by=nurse, expected_version=consent.version)
     client.force_login(patient_user)
 
     with time_machine.travel(at(2026, 3, 15, 20, 0).timestamp()):
@@ -216,10 +217,10 @@ def test_a_procedure_done_with_after_care_open_comes_first_for_a_week(schedule, 
         done = schedule(at(2026, 3, 9, 8, 0))
         upcoming = schedule(at(2026, 3, 30, 8, 0))
     with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
-        services.episode_complete(episode=done, by=nurse)
+        episode_record_done(episode=done, by=nurse)
 
     assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == done  # "Lie flat" still open
     assert current_episode(patient_user, now=at(2026, 3, 17, 9, 0)) == upcoming  # a week on
     lie_flat = done.tasks.get(phase=Phase.AFTER)
-    services.task_complete(task=lie_flat, by=nurse, expected_version=lie_flat.version)
+    task_mark_done(task=lie_flat, by=nurse, expected_version=lie_flat.version)
     assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == upcoming  # after care closed

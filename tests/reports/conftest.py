@@ -9,8 +9,9 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Episode
+from checklists.services.episodes import episode_cancel, episode_record_done, episode_reschedule, episode_sign_off
+from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 from tests.factories import PatientFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -48,28 +49,28 @@ class Ward:
     def done(self, episode: Episode, title: str, *, by, at: dt.datetime) -> None:
         task = episode.tasks.get(title=title)
         with time_machine.travel(at, tick=False):
-            services.task_complete(task=task, by=by, expected_version=task.version)
+            task_mark_done(task=task, by=by, expected_version=task.version)
 
     def not_applicable(self, episode: Episode, title: str, *, by, at: dt.datetime) -> None:
         task = episode.tasks.get(title=title)
         with time_machine.travel(at, tick=False):
-            services.task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason="Not needed")
+            task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason="Not needed")
 
     def complete(self, episode: Episode) -> None:
         with time_machine.travel(episode.scheduled_start + dt.timedelta(hours=3), tick=False):
-            services.episode_complete(episode=episode, by=self.scheduler)
+            episode_record_done(episode=episode, by=self.scheduler)
 
     def cancel(self, episode: Episode, reason: str) -> None:
         with time_machine.travel(episode.scheduled_start - dt.timedelta(days=2), tick=False):
-            services.episode_cancel(episode=episode, by=self.scheduler, reason=reason)
+            episode_cancel(episode=episode, by=self.scheduler, reason=reason)
 
     def reschedule(self, episode: Episode, *, to: dt.datetime, on: dt.datetime) -> Episode:
         with time_machine.travel(on, tick=False):
-            return services.episode_reschedule(episode=episode, scheduled_start=to, by=self.scheduler, reason="Moved")
+            return episode_reschedule(episode=episode, scheduled_start=to, by=self.scheduler, reason="Moved")
 
     def sign_off_with_override(self, episode: Episode, *, at: dt.datetime) -> None:
         with time_machine.travel(at, tick=False):
-            services.episode_sign_off(episode=episode, by=self.scheduler, override_reason="Surgeon accepted the risk")
+            episode_sign_off(episode=episode, by=self.scheduler, override_reason="Surgeon accepted the risk")
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from checklists import services
 from checklists.models import Episode
+from checklists.services.episodes import episode_record_done
 from reports.models import CancellationFigures, EpisodeFigures, FiguresDay, NurseFigures, TaskFigures
 from reports.services import rebuild_figures, refresh_figures
 from tests.reports.conftest import CONSENT, DRIVER, LIE_FLAT, PERIOD, REPORT, june, table_rows
@@ -112,7 +112,7 @@ def test_two_procedures_of_one_day_completed_at_the_same_moment_both_count(ward)
         try:
             barrier.wait()
             with time_machine.travel(june(3, 18), tick=False):
-                services.episode_complete(episode=episode, by=ward.scheduler)
+                episode_record_done(episode=episode, by=ward.scheduler)
         except Exception as error:  # reported below, in the test's thread
             errors.append(error)
         finally:

@@ -90,7 +90,7 @@ def test_an_htmx_request_after_expiry_sends_the_whole_page_to_log_in(client, nur
     later(clock, minutes=16)
 
     response = client.post(
-        reverse("checklists:task-complete", args=[task.pk]),
+        reverse("checklists:task-mark-done", args=[task.pk]),
         {"version": task.version},
         headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
     )

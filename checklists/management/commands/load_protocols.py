@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from checklists.protocol_data import read_protocol, shipped_protocol_files
-from checklists.services import protocol_import
+from checklists.services.protocols import protocol_import
 
 
 class Command(BaseCommand):

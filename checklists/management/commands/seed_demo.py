@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists import services
 from checklists.models import ChecklistTask, Episode, Patient, Protocol, Responsible
+from checklists.services.episodes import episode_cancel, episode_record_done, episode_schedule
+from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 
 DEMO_USERS = [
     # username, password, role, first name, last name
@@ -143,7 +144,7 @@ class Command(BaseCommand):
             # Spread procedures from 10 days ago to 21 days ahead, on weekday mornings.
             day = today + dt.timedelta(days=-10 + round(index * 31 / (PATIENT_COUNT - 1)))
             start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
-            episode = services.episode_schedule(
+            episode = episode_schedule(
                 patient=patient,
                 protocol_version=version,
                 scheduled_start=start,
@@ -164,9 +165,9 @@ class Command(BaseCommand):
             )
             if start < now:
                 if index == 3:
-                    services.episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
+                    episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
                 else:
-                    services.episode_complete(episode=episode, by=users["nurse"])
+                    episode_record_done(episode=episode, by=users["nurse"])
         self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
 
     def _tick_tasks(
@@ -186,18 +187,18 @@ class Command(BaseCommand):
             if patient_tasks_open and task.responsible == Responsible.PATIENT:
                 continue
             if all_critical_done and task.is_critical:
-                services.task_complete(task=task, by=nurse, expected_version=task.version)
+                task_mark_done(task=task, by=nurse, expected_version=task.version)
             elif task.due_at < now:
                 if roll < 0.8:
-                    services.task_complete(
+                    task_mark_done(
                         task=task, by=nurse, expected_version=task.version, done_at=self._done_at(task, rng, now)
                     )
                 elif roll < 0.88:
-                    services.task_mark_not_applicable(
+                    task_mark_not_applicable(
                         task=task, by=nurse, expected_version=task.version, reason="Not needed for this patient"
                     )
             elif roll < 0.2 and task.status == ChecklistTask.Status.PENDING:
-                services.task_complete(task=task, by=nurse, expected_version=task.version)
+                task_mark_done(task=task, by=nurse, expected_version=task.version)
 
     @staticmethod
     def _done_at(task: ChecklistTask, rng: random.Random, now: dt.datetime) -> dt.datetime:

@@ -1,0 +1,189 @@
+"""The protocol editor's reads: a version's outline, whether it may be published, the diff between versions."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from .models import Phase, ProtocolVersion, TaskTemplate, WarningSign
+
+# The phase windows are checked against one reference procedure: 09:00 on an ordinary day with no
+# daylight-saving change in the week before it. A kyphoplasty takes about an hour.
+PHASE_CHECK_DAY = dt.date(2026, 6, 17)
+PHASE_CHECK_TIME = dt.time(9, 0)
+PROCEDURE_DURATION = dt.timedelta(hours=1)
+PHASE_WINDOW_TEXT = {
+    Phase.WEEK_BEFORE: "between 7 days and 2 days before the procedure day",
+    Phase.NIGHT_BEFORE: "on the day before or in the night before, and before the start",
+    Phase.DAY_OF: "on the procedure day, no later than the end of the procedure (start + 1 h)",
+    Phase.AFTER: "at or after the start",
+}
+
+
+def protocol_version_problems(version: ProtocolVersion) -> list[str]:
+    """Why this version may not be published yet (empty when it may), in timeline order."""
+    tasks = list(version.tasks.in_timeline_order())
+    if not tasks:
+        return ["A protocol version needs at least one task."]
+    problems = []
+    if not any(task.is_critical and task.phase == Phase.DAY_OF for task in tasks):
+        problems.append("Mark at least one day-of task as critical: without one, nothing stops an unprepared start.")
+    titles = Counter((task.phase, task.title_key) for task in tasks)
+    reported = set()
+    for task in tasks:
+        key = (task.phase, task.title_key)
+        if titles[key] > 1 and key not in reported:
+            reported.add(key)
+            problems.append(
+                f"{titles[key]} tasks in “{Phase(task.phase).label}” are called “{task.title}”: "
+                "give each task of a phase its own title."
+            )
+        timing = protocol_task_timing_error(task)
+        if timing:
+            problems.append(f"“{task.title}”: {timing}")
+    kinds = set(version.warning_signs.values_list("severity", flat=True))
+    for severity in WarningSign.Severity:
+        if severity not in kinds:
+            problems.append(
+                f"Add at least one “{severity.label}” warning sign: patients must know when to act after the procedure."
+            )
+    return problems
+
+
+def protocol_task_timing_error(task: TaskTemplate) -> str:
+    """Why the task's due time does not fit its phase (empty if it does), for a procedure at 09:00."""
+    hospital_tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(PHASE_CHECK_DAY, PHASE_CHECK_TIME, tzinfo=hospital_tz)
+    due = task.due_at_for(start).astimezone(hospital_tz)
+    days_before = (PHASE_CHECK_DAY - due.date()).days
+    fits = {
+        Phase.WEEK_BEFORE: 2 <= days_before <= 7,
+        Phase.NIGHT_BEFORE: days_before <= 1 and due < start,
+        Phase.DAY_OF: days_before == 0 and due <= start + PROCEDURE_DURATION,
+        Phase.AFTER: due >= start,
+    }[task.phase]
+    if fits:
+        return ""
+    return (
+        f"due {task.describe_due_rule()}, but a task in “{Phase(task.phase).label}” must be due "
+        f"{PHASE_WINDOW_TEXT[task.phase]}."
+    )
+
+
+def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list[dict]]:
+    """A version's tasks and warning signs as plain dicts, in order, for comparing versions."""
+    tasks = [template.definition_fields() for template in version.tasks.in_timeline_order()]
+    signs = list(
+        version.warning_signs.order_by("severity", "position").values("severity", "position", "text", "text_es")
+    )
+    return tasks, signs
+
+
+@dataclass(frozen=True)
+class ProtocolPhase:
+    phase: str
+    label: str
+    tasks: list
+
+
+def protocol_version_outline(version) -> list[ProtocolPhase]:
+    """A version's tasks under every phase (empty phases too), in their order, with their due rule in words."""
+    tasks = list(version.tasks.order_by("position", "pk"))
+    return [
+        ProtocolPhase(phase, label, [task for task in tasks if task.phase == phase]) for phase, label in Phase.choices
+    ]
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    old: object
+    new: object
+    fields: list[tuple[str, str, str]]  # (label, old value, new value)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: object
+    new: object
+    added: list
+    removed: list
+    changed: list[TaskChange]
+    reordered_phases: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.reordered_phases)
+
+
+def protocol_version_diff(old, new) -> VersionDiff:
+    """Tasks added, removed and changed from version `old` to `new` (two queries).
+
+    Templates carry no link to the template they were copied from, so tasks are matched by phase
+    and title (ignoring case and spacing); a task whose title appears once among the unmatched
+    tasks of both versions is matched across phases, as a phase change. A renamed task shows as
+    removed and added. Moves within a phase are reported per phase, not per task.
+    """
+    old_tasks, new_tasks = list(old.tasks.in_timeline_order()), list(new.tasks.in_timeline_order())
+    new_by_key = {(task.phase, task.title_key): task for task in new_tasks}
+    pairs = {}  # old task pk -> new task
+    for task in old_tasks:
+        match = new_by_key.get((task.phase, task.title_key))
+        if match is not None:
+            pairs[task.pk] = match
+    matched_new = {task.pk for task in pairs.values()}
+    unmatched_old = [task for task in old_tasks if task.pk not in pairs]
+    unmatched_new = [task for task in new_tasks if task.pk not in matched_new]
+    old_keys = [task.title_key for task in unmatched_old]
+    new_keys = [task.title_key for task in unmatched_new]
+    for task, key in zip(unmatched_old, old_keys, strict=True):
+        if old_keys.count(key) == 1 and new_keys.count(key) == 1:
+            pairs[task.pk] = unmatched_new[new_keys.index(key)]
+            matched_new.add(pairs[task.pk].pk)
+
+    changed = []
+    for task in old_tasks:
+        if task.pk in pairs:
+            fields = _task_differences(task, pairs[task.pk])
+            if fields:
+                changed.append(TaskChange(task, pairs[task.pk], fields))
+    changed.sort(key=lambda change: (Phase.values.index(change.new.phase), change.new.position))
+
+    reordered = []
+    for phase, label in Phase.choices:
+        kept = [task for task in old_tasks if task.phase == phase and getattr(pairs.get(task.pk), "phase", "") == phase]
+        new_order = sorted(kept, key=lambda task: (pairs[task.pk].position, pairs[task.pk].pk))
+        if kept != new_order:
+            reordered.append(label)
+
+    return VersionDiff(
+        old=old,
+        new=new,
+        added=[task for task in new_tasks if task.pk not in matched_new],
+        removed=[task for task in old_tasks if task.pk not in pairs],
+        changed=changed,
+        reordered_phases=reordered,
+    )
+
+
+def _task_differences(old, new) -> list[tuple[str, str, str]]:
+    differences = []
+    # The due rule is compared in words; the position is reported per phase as a reorder.
+    for name in TaskTemplate.CONTENT_FIELDS:
+        if getattr(old, name) != getattr(new, name):
+            field = old._meta.get_field(name)
+            label = str(field.verbose_name)
+            differences.append((label[:1].upper() + label[1:], _field_text(old, field), _field_text(new, field)))
+    if old.describe_due_rule() != new.describe_due_rule():
+        differences.append(("Due", old.describe_due_rule(), new.describe_due_rule()))
+    return differences
+
+
+def _field_text(task, field) -> str:
+    value = getattr(task, field.name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,0 +1,154 @@
+"""Operations on a procedure (an episode): schedule, reschedule, cancel, sign off, record done.
+
+Each runs in one transaction, locks the episode's row first (`lock_episode`; then its tasks, if it
+touches them), records who and why in the episode's history and announces the change
+(`checklists.events`) before it commits.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from ..events import (
+    EpisodeCancelled,
+    EpisodeCompleted,
+    EpisodeRescheduled,
+    EpisodeScheduled,
+    EpisodeSignedOff,
+    announce,
+)
+from ..models import ChecklistTask, Episode, Patient, ProtocolVersion
+from ..vertebrae import normalise_levels
+from .audit import save_with_history
+
+
+def episode_schedule(
+    *,
+    patient: Patient,
+    protocol_version: ProtocolVersion,
+    scheduled_start: dt.datetime,
+    vertebral_levels: str,
+    clinician: str,
+    nurse,
+    by,
+) -> Episode:
+    """Schedule a procedure and snapshot every task of the protocol version into it."""
+    if protocol_version.status != ProtocolVersion.Status.PUBLISHED:
+        raise ValidationError("Episodes can only be scheduled on a published protocol version.")
+    with transaction.atomic():
+        episode = Episode(
+            patient=patient,
+            protocol_version=protocol_version,
+            scheduled_start=scheduled_start,
+            vertebral_levels=normalise_levels(vertebral_levels),
+            clinician=clinician,
+            nurse=nurse,
+        )
+        save_with_history(episode, by=by, reason="Scheduled")
+        tasks = [
+            ChecklistTask(
+                episode=episode,
+                template=template,
+                due_at=template.due_at_for(scheduled_start),
+                **template.definition_fields(),
+            )
+            for template in protocol_version.tasks.all()
+        ]
+        bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
+        announce(EpisodeScheduled(episode))
+    return episode
+
+
+def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, reason: str) -> Episode:
+    """Move the procedure; every task's due time moves with it."""
+    reason = _required_reason(reason, "Give a reason for rescheduling.")
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="rescheduled")
+        previous_start = episode.scheduled_start
+        episode.scheduled_start = scheduled_start
+        # A sign-off is for one day's procedure: the new day needs its own.
+        episode.signed_off_at = None
+        episode.signed_off_by = None
+        episode.sign_off_override_reason = ""
+        save_with_history(episode, by=by, reason=reason)
+        # The episode's row is locked already: the tasks' rows come second, as in every service.
+        for task in episode.tasks.select_for_update().order_by("pk"):
+            task.due_at = task.due_at_for(scheduled_start)
+            task.version += 1
+            save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
+        announce(EpisodeRescheduled(episode, previous_start=previous_start))
+    return episode
+
+
+def episode_record_done(*, episode: Episode, by) -> Episode:
+    """Record that the procedure took place, once its start has passed; the after-care tasks stay open to tick."""
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="recorded as done")
+        if not episode.can_be_recorded_done:
+            raise ValidationError("A procedure can be recorded as done only once its start time has passed.")
+        episode.status = Episode.Status.COMPLETED
+        save_with_history(episode, by=by, reason="Procedure completed")
+        announce(EpisodeCompleted(episode))
+    return episode
+
+
+def episode_cancel(*, episode: Episode, by, reason: str) -> Episode:
+    """Cancel the procedure; nothing is deleted, the tasks stay as they were."""
+    reason = _required_reason(reason, "Give a reason for cancelling.")
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="cancelled")
+        episode.status = Episode.Status.CANCELLED
+        episode.cancellation_reason = reason
+        save_with_history(episode, by=by, reason=reason)
+        announce(EpisodeCancelled(episode))
+    return episode
+
+
+def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Episode:
+    """Record "ready for procedure" on the day; refused while a critical task is open, unless overridden."""
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="signed off")
+        if episode.signed_off_at is not None:
+            raise ValidationError("This procedure has already been signed off.")
+        if not episode.is_day_of_procedure:
+            raise ValidationError("Sign-off is only possible on the day of the procedure.")
+        open_critical = list(
+            episode.tasks.filter(is_critical=True, status=ChecklistTask.Status.PENDING).values_list("title", flat=True)
+        )
+        override_reason = override_reason.strip()
+        if open_critical and not override_reason:
+            raise ValidationError(
+                "Not signed off: critical tasks are still open (%(titles)s). Finish them, or give an override reason.",
+                params={"titles": "; ".join(open_critical)},
+            )
+        episode.signed_off_at = timezone.now()
+        episode.signed_off_by = by
+        episode.sign_off_override_reason = override_reason if open_critical else ""
+        reason = "Ready for procedure"
+        if episode.sign_off_override_reason:
+            reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
+        save_with_history(episode, by=by, reason=reason)
+        announce(EpisodeSignedOff(episode))
+    return episode
+
+
+def lock_episode(episode_pk: int) -> Episode:
+    """Lock the procedure's row until the transaction ends. Always the first lock a service takes on a
+    procedure, before any of its tasks: one order everywhere, so two services on it never deadlock."""
+    return Episode.objects.select_for_update().get(pk=episode_pk)
+
+
+def _lock_scheduled_episode(episode: Episode, *, action: str) -> Episode:
+    locked = lock_episode(episode.pk)
+    if not locked.is_scheduled:
+        raise ValidationError(f"Only a scheduled procedure can be {action}.")
+    return locked
+
+
+def _required_reason(reason: str, message: str) -> str:
+    if not reason.strip():
+        raise ValidationError(message)
+    return reason.strip()
