@@ -36,6 +36,14 @@ class EpisodeRescheduled:
 
 
 @dataclass(frozen=True)
+class EpisodeDetailsChanged:
+    """Levels, side, clinician, assigned nurse or arrival time corrected; `previous` holds the old values."""
+
+    episode: Episode
+    previous: dict
+
+
+@dataclass(frozen=True)
 class EpisodeCompleted:
     episode: Episode
 
@@ -57,7 +65,15 @@ class TaskChanged:
     task: ChecklistTask
 
 
-Event = EpisodeScheduled | EpisodeRescheduled | EpisodeCompleted | EpisodeCancelled | EpisodeSignedOff | TaskChanged
+Event = (
+    EpisodeScheduled
+    | EpisodeRescheduled
+    | EpisodeDetailsChanged
+    | EpisodeCompleted
+    | EpisodeCancelled
+    | EpisodeSignedOff
+    | TaskChanged
+)
 Receiver = Callable[[Event], None]
 
 _receivers: dict[type, list[Receiver]] = defaultdict(list)

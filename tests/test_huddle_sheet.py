@@ -118,7 +118,8 @@ def test_the_printed_sheet_makes_sense_without_the_app(client, nurse, day):
     ]
     assert rows[0] == (
         "1 Ana First MRN {mrn} · born {born} arrive 07:00 start 08:30 L1, side not recorded Dr. Patel "
-        "Time-out: verify identity, site and vertebral level food: Mon 20:15 drink: not reported None known confirmed No"
+        "Time-out: verify identity, site and vertebral level "
+        "food: Mon 20:15 drink: not reported None known confirmed No"
     ).format(mrn=day[0].patient.mrn, born=f"{day[0].patient.date_of_birth:%-d %b %Y}")
     assert rows[1].endswith("Latex reported by the patient Yes , Español")
     assert "Sign the consent form; Time-out" in rows[1]
