@@ -35,11 +35,14 @@ runtime-packages:
 system-packages:
 	$(call apt_install_missing,$(TEST_DEBS))
 
+# One command, no broker to install: honcho starts the web server and a Celery worker (with its beat)
+# from Procfile.dev; they talk through a folder (.run/broker, Celery's filesystem transport).
 run: install runtime-packages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py rebuild_report_figures
-	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	mkdir -p .run/broker .run/broker-done
+	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        # Connects the log-in receiver that starts the session's clocks (automatic log-off).
-        from . import sessions  # noqa: F401
+        # Connect the receivers: the session's clocks (automatic log-off), the second step at log-in,
+        # and the refusal to delete a login that authored changes.
+        from . import authorship, mfa, sessions  # noqa: F401

@@ -1,6 +1,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .append_only import AppendOnlyModel
 
 
 class Role(models.TextChoices):
@@ -48,3 +51,33 @@ class User(AbstractUser):
     def is_care_team(self) -> bool:
         """Nurses and admins see every episode; patients only their own."""
         return self.role in (Role.NURSE, Role.ADMIN)
+
+
+class SecurityEventKind(models.TextChoices):
+    MFA_ENROLLED = "mfa_enrolled", "Two-step log-in set up"
+    MFA_REMOVED = "mfa_removed", "Two-step log-in removed"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    DEACTIVATED = "deactivated", "Login deactivated"
+
+
+class SecurityEvent(AppendOnlyModel):
+    """A change to how someone logs in (MFA set up, removed, a recovery code used; a login deactivated)."""
+
+    Kind = SecurityEventKind
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="security_events")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    ip_address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SecurityEventKind.values), name="securityevent_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} by {self.by} at {self.at:%Y-%m-%d %H:%M}"

@@ -12,13 +12,13 @@
 Refused requests (403, 404, a 400 form) are not reads and write nothing.
 """
 
-import ipaddress
 from collections.abc import Callable
 from functools import wraps
 
 from django.apps import apps
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from kypho_tracker.client_address import client_ip
 
 from .models import PatientRead
 
@@ -75,14 +75,3 @@ def record_read(request: HttpRequest, *, patient_id: int | None, episode_id: int
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
     )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: the proxy's record of it when a trusted proxy is in front (BEHIND_TLS_PROXY)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.BEHIND_TLS_PROXY:
-        address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip() or address
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None

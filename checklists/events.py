@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import ChecklistTask, Episode
+from .models import ChecklistTask, Episode, Patient
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,13 @@ class TaskChanged:
     task: ChecklistTask
 
 
+@dataclass(frozen=True)
+class PatientInvited:
+    """The patient was (again) invited to the portal: a login and an emailed link."""
+
+    patient: Patient
+
+
 Event = (
     EpisodeScheduled
     | EpisodeRescheduled
@@ -73,6 +80,7 @@ Event = (
     | EpisodeCancelled
     | EpisodeSignedOff
     | TaskChanged
+    | PatientInvited
 )
 Receiver = Callable[[Event], None]
 

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
@@ -288,7 +289,8 @@ class Patient(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    # Stored in E.164 (+12025550123); a number typed without a country code is read in PHONENUMBER_DEFAULT_REGION.
+    phone = PhoneNumberField(blank=True, help_text="Mobile number for text reminders, e.g. (202) 555-0143.")
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     interpreter_needed = models.BooleanField(default=False)
     allergies = models.TextField(blank=True, help_text="As the patient reported them; “none known” if none.")

@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "phonenumber_field",
     "accounts",
     "audit",
     "checklists",
@@ -35,6 +39,7 @@ INSTALLED_APPS = [
     "reports",
     "medicines",
     "health_check",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -56,6 +62,8 @@ MIDDLEWARE = [
     # After htmx (it reads request.htmx): logs out idle and over-age sessions, and turns the log-in
     # redirect of an htmx request into HX-Redirect so the browser goes to the log-in page.
     "accounts.sessions.session_timeout",
+    # Until the second step of log-in is done (when the login has one), only that step's pages open.
+    "accounts.mfa.SecondStepMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -122,6 +130,10 @@ PATIENT_IDLE_TIMEOUT_MINUTES = env.int("PATIENT_IDLE_TIMEOUT_MINUTES", default=3
 SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
 
+# Two-step log-in (django-otp, accounts/mfa.py): required for admins and the Django admin when on.
+REQUIRE_ADMIN_MFA = env.bool("REQUIRE_ADMIN_MFA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Kypho Tracker"
+
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
@@ -187,6 +199,55 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kypho-tracker@localhost")
+
+# Phone numbers are stored in E.164 (+12025550123); a number typed without a country code is read as US.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+
+# Messages to patients (app `notifications`, see its README): the outbox rows are written with the
+# clinical change; Celery workers send them. With no broker configured, Celery uses a folder on disk
+# (`make run`: one worker beside the web server, no Redis needed).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(BASE_DIR / ".run" / "broker"),
+        "data_folder_out": str(BASE_DIR / ".run" / "broker"),
+        "processed_folder": str(BASE_DIR / ".run" / "broker-done"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {}
+)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+# How often the pick-up job looks for due messages (Celery beat): a change alert leaves within this.
+NOTIFY_PICKUP_SECONDS = env.int("NOTIFY_PICKUP_SECONDS", default=20)
+CELERY_BEAT_SCHEDULE = {
+    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS}
+}
+# Local clock times (hospital timezone) of the planned messages; quiet hours are "HH:MM-HH:MM".
+NOTIFY_WEEK_BEFORE_AT = env.str("NOTIFY_WEEK_BEFORE_AT", default="10:00")
+NOTIFY_NIGHT_BEFORE_AT = env.str("NOTIFY_NIGHT_BEFORE_AT", default="17:00")
+NOTIFY_AFTER_CARE_AT = env.str("NOTIFY_AFTER_CARE_AT", default="10:00")
+NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
+NOTIFY_TASK_REMINDER_LEAD_MINUTES = env.int("NOTIFY_TASK_REMINDER_LEAD_MINUTES", default=120)
+NOTIFY_ARRIVAL_LEAD_MINUTES = env.int("NOTIFY_ARRIVAL_LEAD_MINUTES", default=90)
+# Where patients go on the day, as the confirmation says it.
+PROCEDURE_PLACE = env.str("PROCEDURE_PLACE", default="the day-surgery reception desk, main hospital, ground floor")
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+# Per-provider rate limits (Celery's per-worker task rate limit, "N/s" or "N/m").
+NOTIFY_EMAIL_RATE_LIMIT = env.str("NOTIFY_EMAIL_RATE_LIMIT", default="10/s")
+NOTIFY_SMS_RATE_LIMIT = env.str("NOTIFY_SMS_RATE_LIMIT", default="1/s")
+# Where links in messages point (the portal, the calendar file); no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# SMS: the console backend prints; `notifications.sms.TwilioBackend` sends through Twilio.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / ".run" / "sms"))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
 # X-Forwarded-Proto (and the client address in X-Forwarded-For) are believed only when a TLS proxy
 # that sets them is in front: otherwise any client could claim "https" or another address.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/", health.liveness, name="healthz"),
     path("readyz/", health.ReadinessView.as_view(), name="readyz"),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -21,5 +22,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("", include("medicines.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("checklists.urls")),
 ]

@@ -35,7 +35,10 @@ class MedicineAddForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[choice for choice in Decision.choices if choice[0] != Decision.PENDING])
+    decision = forms.ChoiceField(
+        label="The prescriber's decision",
+        choices=[choice for choice in Decision.choices if choice[0] != Decision.PENDING],
+    )
     prescriber_name = forms.CharField(label="Prescriber's name", max_length=120)
     channel = forms.ChoiceField(label="How the decision was given", choices=DecisionChannel.choices)
     last_dose_on = forms.DateField(

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from checklists.events import TaskChanged, announce
 from checklists.models import ChecklistTask, Episode, Phase, Responsible
+from checklists.services.audit import save_with_history
+from checklists.services.episodes import lock_episode
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable, task_reopen
 
 from . import texts
@@ -86,11 +88,11 @@ def medicine_add(
             critical=True,
             guidance=f"Proposed: {proposal.basis}. Ask the prescriber and record the decision on the Medicines page.",
         )
-        _save(medication, by=by, reason=f"Added; proposed: {proposal.basis}")
+        save_with_history(medication, by=by, reason=f"Added; proposed: {proposal.basis}")
         review = MedicineReview.objects.filter(episode=episode, no_regular_medicines=True).first()
         if review is not None:
             review.no_regular_medicines = False
-            _save(review, by=by, reason=f"{medication.name} added after “no regular medicines”")
+            save_with_history(review, by=by, reason=f"{medication.name} added after “no regular medicines”")
     return medication
 
 
@@ -147,7 +149,7 @@ def medicine_decide(
         channel_label = medication.get_decision_channel_display()
         summary = f"Decision: {medication.get_decision_display()} — {prescriber_name} ({channel_label})"
         _close_task(medication.decision_task, by=by, note=summary)
-        _save(medication, by=by, reason=summary)
+        save_with_history(medication, by=by, reason=summary)
     return medication
 
 
@@ -214,7 +216,7 @@ def medicine_remove(*, medication: EpisodeMedicine, by, reason: str) -> EpisodeM
         _retire_liquid_diet(medication, by=by, reason=f"Medicine taken off the list: {reason}")
         medication.removed_at = timezone.now()
         medication.removed_reason = reason
-        _save(medication, by=by, reason=f"Taken off the list: {reason}")
+        save_with_history(medication, by=by, reason=f"Taken off the list: {reason}")
     return medication
 
 
@@ -231,7 +233,7 @@ def medicine_review_record(*, episode: Episode, by, no_regular_medicines: bool) 
         review.no_regular_medicines = no_regular_medicines
         review.reviewed_by = by
         review.reviewed_at = timezone.now()
-        _save(review, by=by, reason=str(review))
+        save_with_history(review, by=by, reason=str(review))
         task = _review_task(episode)
         if task is not None and task.is_pending:
             _close_task(task, by=by, note=str(review))
@@ -274,12 +276,12 @@ def medicines_follow_reschedule(*, episode: Episode, previous_start: dt.datetime
             task.reopen(reason=reason)
         else:
             task.version += 1
-        _save(task, by=by, reason=reason)
+        save_with_history(task, by=by, reason=reason)
         announce(TaskChanged(task))
         medication.decision_task = task
         medication.decision = Decision.PENDING
         medication.hold_too_short = True
-        _save(medication, by=by, reason=reason)
+        save_with_history(medication, by=by, reason=reason)
         flagged.append(medication)
     return flagged
 
@@ -303,12 +305,12 @@ def lab_result_record(*, episode: Episode, lab_test: LabTest, value, taken_at: d
             taken_at=taken_at,
             recorded_by=by,
         )
-        _save(result, by=by, reason="Recorded" if result.in_range else "Recorded — OUTSIDE the range")
+        save_with_history(result, by=by, reason="Recorded" if result.in_range else "Recorded — OUTSIDE the range")
     return result
 
 
 def _lock_scheduled(episode: Episode) -> Episode:
-    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    locked = lock_episode(episode.pk)
     if not locked.is_scheduled:
         raise ValidationError("The plan of a procedure that is done or cancelled can no longer change.")
     return locked
@@ -422,7 +424,7 @@ def _add_task(
         due_clock_time=rule.due_clock_time,
         due_at=due_at,
     )
-    _save(task, by=by, reason="Added by the medication plan")
+    save_with_history(task, by=by, reason="Added by the medication plan")
     announce(TaskChanged(task))
     return task
 
@@ -433,9 +435,3 @@ def phase_for(due_at: dt.datetime, start: dt.datetime) -> Phase:
         return Phase.AFTER
     days_before = (timezone.localdate(start) - timezone.localdate(due_at)).days
     return {0: Phase.DAY_OF, 1: Phase.NIGHT_BEFORE}.get(days_before, Phase.WEEK_BEFORE)
-
-
-def _save(instance, *, by, reason: str) -> None:
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()

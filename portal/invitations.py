@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
+from checklists.events import PatientInvited, announce
 from checklists.models import Patient
 
 from .timeline import format_moment
@@ -53,6 +54,7 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
         patient._history_user = by
         patient._change_reason = f"Portal invitation sent to {email}"
         patient.save()
+        announce(PatientInvited(patient))
     _send_invitation(patient, user, site_url=site_url)
     return user
 

@@ -8,9 +8,17 @@ from kypho_tracker.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+# On in production (DEBUG off); the two-step log-in's own tests turn it on.
+REQUIRE_ADMIN_MFA = False
 # Tests run without collectstatic: no manifest, and static files come straight from the finders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Tests never share a cache with anything: each process has its own, whatever the shell exports.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Messages: sent in-process by the tests that dispatch them; SMS kept in memory (notifications.sms.outbox).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+SMS_BACKEND = "notifications.sms.LocmemBackend"

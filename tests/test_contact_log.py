@@ -74,12 +74,13 @@ def test_the_worklist_shows_each_procedures_last_contact(client, nurse, episode,
 
 
 def test_the_episode_page_shows_the_phone_to_tap_and_the_language(client, nurse, episode):
-    episode.patient.phone = "(555) 010-0199"
+    episode.patient.phone = "(202) 555-0143"
     episode.patient.preferred_language = "es"
     episode.patient.save()
     client.force_login(nurse)
 
     page = client.get(reverse("checklists:episode-detail", args=[episode.pk])).content.decode()
 
-    assert 'href="tel:5550100199"' in page
+    assert 'href="tel:+12025550143"' in page
+    assert "Call (202) 555-0143" in page
     assert "Language: Español" in page

@@ -21,7 +21,7 @@ def patient_data(**changes) -> dict:
         "last_name": "Newcomer",
         "date_of_birth": "1948-03-02",
         "email": "rosa@example.org",
-        "phone": "555-0100",
+        "phone": "(202) 555-0143",
         "preferred_language": "es",
     }
     return {**data, **changes}

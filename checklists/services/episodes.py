@@ -22,6 +22,7 @@ from ..events import (
     announce,
 )
 from ..models import ChecklistTask, Episode, Patient, ProtocolVersion
+from ..sign_off import sign_off_problems
 from ..vertebrae import normalise_levels
 from .audit import save_with_history
 
@@ -158,18 +159,25 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
         open_critical = list(
             episode.tasks.filter(is_critical=True, status=ChecklistTask.Status.PENDING).values_list("title", flat=True)
         )
+        # What other apps check (day-of labs), registered in checklists.sign_off.
+        problems = sign_off_problems(episode)
         override_reason = override_reason.strip()
         if open_critical and not override_reason:
             raise ValidationError(
                 "Not signed off: critical tasks are still open (%(titles)s). Finish them, or give an override reason.",
-                params={"titles": "; ".join(open_critical)},
+                params={"titles": "; ".join(open_critical + problems)},
+            )
+        if problems and not override_reason:
+            raise ValidationError(
+                "Not signed off: %(problems)s. Resolve it, or give an override reason.",
+                params={"problems": "; ".join(problems)},
             )
         episode.signed_off_at = timezone.now()
         episode.signed_off_by = by
-        episode.sign_off_override_reason = override_reason if open_critical else ""
+        episode.sign_off_override_reason = override_reason if open_critical or problems else ""
         reason = "Ready for procedure"
         if episode.sign_off_override_reason:
-            reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical)}): {override_reason}"
+            reason += f" — OVERRIDE with open critical tasks ({'; '.join(open_critical + problems)}): {override_reason}"
         save_with_history(episode, by=by, reason=reason)
         announce(EpisodeSignedOff(episode))
     return episode

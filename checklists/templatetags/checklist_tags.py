@@ -36,6 +36,6 @@ def phase_progress(episode) -> str:
 
 
 @register.filter
-def tel_href(phone: str) -> str:
-    """A phone number as a `tel:` link target: its digits, and a leading + if it has one."""
-    return "tel:" + re.sub(r"(?!^\+)[^\d]", "", phone.strip())
+def tel_href(phone) -> str:
+    """A phone number as a `tel:` link target: E.164 (+12025550143), or else its digits and a leading +."""
+    return "tel:" + (getattr(phone, "as_e164", "") or re.sub(r"(?!^\+)[^\d]", "", str(phone).strip()))

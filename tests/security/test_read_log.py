@@ -75,6 +75,8 @@ def test_admins_see_who_looked_at_a_record_and_no_one_else_does(client, nurse, a
     url = reverse("audit:patient-reads", args=[episode.patient_id])
 
     assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url)["Location"] == f"{reverse('login')}?next={url}"
     client.force_login(admin_user)
     page = client.get(url).content.decode()
     assert "Nina Nurse" in page

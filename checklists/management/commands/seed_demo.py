@@ -101,6 +101,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo patients already exist; left as they are.")
         else:
             self._create_patients(users)
+        # The medicines app's demo plans: called by name, since checklists never imports the apps above it.
+        call_command("seed_demo_medicines", stdout=self.stdout)
         self.stdout.write("\nDemo logins (username / password):")
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
@@ -137,7 +139,7 @@ class Command(BaseCommand):
                 last_name="Lopez" if is_portal_patient else LAST_NAMES[index],
                 date_of_birth=dt.date(1940 + rng.randrange(30), rng.randrange(1, 13), rng.randrange(1, 28)),
                 email=f"patient{index + 1}@example.org",
-                phone=f"555-01{index:02d}",
+                phone=f"+120255501{index:02d}",
                 preferred_language="es" if index % 5 == 4 else "en",
                 user=users["patient"] if is_portal_patient else None,
             )

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0007_task_template_optional'),
+        ('checklists', '0008_patient_phone_e164'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

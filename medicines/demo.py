@@ -1,0 +1,91 @@
+"""Demo medication plans, called from `seed_demo` (safe to run again: a demo that has plans is left alone).
+
+- Maria Lopez (the `patient` login): clopidogrel 75 mg daily and ibuprofen, both decided.
+- The next patient with a procedure coming: warfarin, decided, with an INR in range.
+- The one after: apixaban with no decision yet, so the worklist shows the episode Blocked by
+  "Prescriber's decision for apixaban".
+"""
+
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from checklists.models import Episode
+from checklists.services import tasks as task_services
+
+from . import services
+from .models import Decision, EpisodeMedicine, LabTest, Medicine
+
+PORTAL_PATIENT_MRN = "DEMO-015"
+
+
+def seed_medicines(*, nurse, stdout) -> None:
+    call_command("load_medicines", stdout=stdout)
+    upcoming = Episode.objects.filter(
+        status=Episode.Status.SCHEDULED, patient__mrn__startswith="DEMO-", scheduled_start__gt=timezone.now()
+    ).order_by("scheduled_start", "pk")
+    maria = upcoming.filter(patient__mrn=PORTAL_PATIENT_MRN).first()
+    others = list(upcoming.exclude(patient__mrn=PORTAL_PATIENT_MRN)[:2])
+    if maria is None or len(others) < 2:
+        stdout.write("Demo medicines: no upcoming demo procedures to plan.")
+        return
+    if EpisodeMedicine.objects.filter(episode__in=[maria, *others]).exists():
+        stdout.write("Demo medicines already exist; left as they are.")
+        return
+    with transaction.atomic():
+        _plan(
+            maria,
+            nurse,
+            [
+                ("clopidogrel", "75 mg once a day", "heart stent in 2019"),
+                ("ibuprofen", "400 mg as needed", "back pain"),
+            ],
+        )
+        warfarin_episode, apixaban_episode = others
+        _plan(warfarin_episode, nurse, [("warfarin", "5 mg once a day", "atrial fibrillation")])
+        services.lab_result_record(
+            episode=warfarin_episode,
+            lab_test=LabTest.objects.get(slug="inr"),
+            value=Decimal("1.2"),
+            taken_at=timezone.now(),
+            by=nurse,
+        )
+        services.medicine_add(
+            episode=apixaban_episode,
+            by=nurse,
+            medicine=Medicine.objects.get(slug="apixaban"),
+            dose="5 mg twice a day",
+            indication="blood clot in the leg",
+        )
+    stdout.write(
+        f"Demo medicines: {maria.patient.full_name} (clopidogrel, ibuprofen), "
+        f"{warfarin_episode.patient.full_name} (warfarin, INR 1.2), "
+        f"{apixaban_episode.patient.full_name} (apixaban, no decision yet)."
+    )
+
+
+def _plan(episode: Episode, nurse, medicines: list[tuple[str, str, str]]) -> None:
+    """List the medicines, record "stop as proposed" from the prescriber, and tick the last doses already past."""
+    for slug, dose, indication in medicines:
+        medication = services.medicine_add(
+            episode=episode, by=nurse, medicine=Medicine.objects.get(slug=slug), dose=dose, indication=indication
+        )
+        medication = services.medicine_decide(
+            medication=medication,
+            by=nurse,
+            decision=Decision.STOP_AS_PROPOSED,
+            prescriber_name=episode.clinician,
+            channel="phone",
+        )
+        task = medication.last_dose_task
+        if task.due_at < timezone.now():
+            task_services.task_mark_done(
+                task=task,
+                by=nurse,
+                expected_version=task.version,
+                note="Patient confirmed by phone",
+                done_at=task.due_at,
+            )
+    services.medicine_review_record(episode=episode, by=nurse, no_regular_medicines=False)

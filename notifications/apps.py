@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notifications"
+    verbose_name = "Messages to patients"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (registers the outbox's receivers of clinical events)

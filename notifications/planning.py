@@ -1,0 +1,103 @@
+"""When each message of an episode goes: the plan, computed from the start, the tasks and the quiet hours.
+
+Pure functions over the episode and its tasks; `services` turns the plan into outbox rows. Every
+clock time is local to the hospital (settings.TIME_ZONE), so "17:00 the day before" stays 17:00
+across a daylight-saving change.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from checklists.models import ChecklistTask, Episode, Responsible
+
+from .models import Kind
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message of the plan: `nominal` names it (the idempotency key), `send_at` is when it goes."""
+
+    kind: str
+    nominal: dt.datetime
+    send_at: dt.datetime
+    expires_at: dt.datetime | None
+    task: ChecklistTask | None = None
+    # May it go at once when its time has passed at planning (the night-before summary does)?
+    late_ok: bool = False
+
+
+def hospital_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_moment(day: dt.date, clock: str | dt.time) -> dt.datetime:
+    """A wall-clock time in the hospital on a given day (valid across DST)."""
+    if isinstance(clock, str):
+        clock = dt.time.fromisoformat(clock)
+    return dt.datetime.combine(day, clock, tzinfo=hospital_tz())
+
+
+def is_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> bool:
+    """Quiet hours run overnight, from quiet[0] to quiet[1] the next morning."""
+    clock = moment.astimezone(hospital_tz()).time()
+    start, end = quiet
+    return clock >= start or clock < end
+
+
+def evening_before_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
+    """Move a moment inside quiet hours to one hour before they began that evening (20:00 for 21:00–08:00)."""
+    local = moment.astimezone(hospital_tz())
+    evening_day = local.date() if local.time() >= quiet[0] else local.date() - dt.timedelta(days=1)
+    return local_moment(evening_day, quiet[0]) - dt.timedelta(hours=1)
+
+
+def morning_after_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
+    """Hold a moment inside quiet hours until they end (for what is not tied to a deadline)."""
+    if not is_quiet(moment, quiet):
+        return moment
+    local = moment.astimezone(hospital_tz())
+    day = local.date() + dt.timedelta(days=1) if local.time() >= quiet[0] else local.date()
+    return local_moment(day, quiet[1])
+
+
+def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[dt.time, dt.time]) -> list[Planned]:
+    """Every planned message of a scheduled or completed episode (none for a cancelled one)."""
+    if episode.status == Episode.Status.CANCELLED:
+        return []
+    start = episode.scheduled_start
+    day = start.astimezone(hospital_tz()).date()
+    night = local_moment(day - dt.timedelta(days=1), settings.NOTIFY_NIGHT_BEFORE_AT)
+    plan = [
+        _at_fixed_time(
+            Kind.WEEK_BEFORE, local_moment(day - dt.timedelta(days=7), settings.NOTIFY_WEEK_BEFORE_AT), night, quiet
+        ),
+        _at_fixed_time(Kind.NIGHT_BEFORE, night, start, quiet, late_ok=True),
+        _at_fixed_time(
+            Kind.AFTER_CARE,
+            local_moment(day + dt.timedelta(days=1), settings.NOTIFY_AFTER_CARE_AT),
+            start + dt.timedelta(days=7),
+            quiet,
+        ),
+    ]
+    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task)]
+    return plan
+
+
+def needs_reminder(task: ChecklistTask) -> bool:
+    """The patient's own open tasks, not already reported done, get a reminder before they are due."""
+    return task.responsible == Responsible.PATIENT and task.is_pending and task.patient_reported_at is None
+
+
+def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Planned:
+    """A lead time before the task is due; inside quiet hours, the evening before instead."""
+    nominal = task.due_at - dt.timedelta(minutes=settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES)
+    send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
+    return Planned(Kind.TASK_REMINDER, nominal, send_at, expires_at=task.due_at, task=task)
+
+
+def _at_fixed_time(kind, nominal, expires_at, quiet, *, late_ok: bool = False) -> Planned:
+    send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
+    return Planned(kind, nominal, send_at, expires_at=expires_at, late_ok=late_ok)

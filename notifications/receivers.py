@@ -1,0 +1,48 @@
+"""The outbox follows the clinical changes (registered in NotificationsConfig.ready), in their transaction."""
+
+from django.utils import timezone
+
+from checklists.events import (
+    EpisodeCancelled,
+    EpisodeRescheduled,
+    EpisodeScheduled,
+    PatientInvited,
+    TaskChanged,
+    receiver,
+)
+from checklists.models import Responsible
+
+from .models import Channel, Kind
+from .services import message_alert, messages_on_cancel, messages_on_reschedule, messages_replan
+
+
+@receiver(EpisodeScheduled)
+def plan_messages_of_new_episode(event: EpisodeScheduled) -> None:
+    episode = event.episode
+    messages_replan(episode=episode, reason="Scheduled")
+    if episode.scheduled_start > timezone.now():
+        message_alert(patient=episode.patient, kind=Kind.CONFIRMATION, episode=episode)
+
+
+@receiver(EpisodeRescheduled)
+def replan_messages_of_moved_episode(event: EpisodeRescheduled) -> None:
+    messages_on_reschedule(episode=event.episode, previous_start=event.previous_start)
+
+
+@receiver(EpisodeCancelled)
+def cancel_messages_of_cancelled_episode(event: EpisodeCancelled) -> None:
+    messages_on_cancel(episode=event.episode)
+
+
+@receiver(TaskChanged)
+def replan_reminder_of_changed_task(event: TaskChanged) -> None:
+    """A patient's step done (or reported done) needs no reminder; reopened, it needs one again."""
+    task = event.task
+    if task.responsible == Responsible.PATIENT:
+        messages_replan(episode=task.episode, reason=f"Step changed: {task.title}", replaced_status="cancelled")
+
+
+@receiver(PatientInvited)
+def announce_invitation_by_sms(event: PatientInvited) -> None:
+    """The invitation itself is an email (sent by the portal, with its one-time link); a text says to look for it."""
+    message_alert(patient=event.patient, kind=Kind.INVITATION, channels=[Channel.SMS])

@@ -1,0 +1,214 @@
+"""The words of a message: the protocol's template (or the built-in one) over the episode as it is now.
+
+Rendered by the worker at sending time, in the patient's language, so a message says what is true
+when it leaves; the text as sent is stored on the row.
+"""
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template import Context, Template
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
+from portal.timeline import format_day, format_moment, format_time, localized
+
+from .models import Channel, Kind, Message, MessageTemplate
+
+# Two concatenated SMS segments of the GSM 03.38 alphabet (153 characters each once joined).
+SMS_MAX_CHARS = 306
+# GSM 03.38's basic set, less the Latin letters and digits (checked separately): anything else
+# turns a whole SMS into UCS-2, 67 characters a segment.
+_GSM_EXTRA = set("@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà\n\r")
+_SMS_REPLACEMENTS = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def template_source(message: Message) -> tuple[str, str]:
+    """(subject, body) source: the protocol version's own template, else an earlier version's, else built in."""
+    language = message.patient.preferred_language
+    version = message.episode.protocol_version if message.episode_id else None
+    if version is not None:
+        custom = (
+            MessageTemplate.objects.filter(
+                protocol_version__protocol_id=version.protocol_id,
+                protocol_version__number__lte=version.number,
+                kind=message.kind,
+                channel=message.channel,
+                language=language,
+            )
+            .order_by("-protocol_version__number")
+            .first()
+        )
+        if custom is not None:
+            return custom.subject, custom.body
+    return builtin_source(message.kind, message.channel, language)
+
+
+def builtin_source(kind: str, channel: str, language: str) -> tuple[str, str]:
+    """The shipped wording: `messages/<kind>.<channel>.<language>.txt`; an email's first line is its subject."""
+    source = get_template(f"notifications/messages/{kind}.{channel}.{language}.txt").template.source
+    if channel == Channel.EMAIL:
+        subject, _, body = source.partition("\n")
+        return subject.strip(), body.lstrip("\n")
+    return "", source
+
+
+def render_message(message: Message, *, now: dt.datetime | None = None) -> Rendered:
+    subject_source, body_source = template_source(message)
+    with translation.override(message.patient.preferred_language):
+        context = Context(message_context(message, now=now or timezone.now()), autoescape=False)
+        subject = " ".join(Template(subject_source).render(context).split())
+        body = _tidy(Template(body_source).render(context))
+    if message.channel == Channel.SMS:
+        body = fit_sms(body)
+    return Rendered(subject=subject, body=body)
+
+
+def render_source(*, subject: str, body: str, context: dict, language: str) -> Rendered:
+    """Render template text against a given context (the template editor's preview and check)."""
+    with translation.override(language):
+        ctx = Context(context, autoescape=False)
+        return Rendered(subject=" ".join(Template(subject).render(ctx).split()), body=_tidy(Template(body).render(ctx)))
+
+
+def message_context(message: Message, *, now: dt.datetime) -> dict:
+    """What a template can say (listed in the notifications README)."""
+    patient = message.patient
+    context = {
+        "first_name": patient.first_name,
+        "ward_phone": settings.WARD_PHONE,
+        "portal_url": settings.SITE_URL + reverse("portal:checklist"),
+        "place": settings.PROCEDURE_PLACE,
+        "invite_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+    }
+    episode = message.episode
+    if episode is None:
+        return context
+    start = episode.scheduled_start
+    open_patient_tasks = [
+        task
+        for task in episode.tasks.in_timeline_order()
+        if task.responsible == Responsible.PATIENT and task.is_pending and task.patient_reported_at is None
+    ]
+    context.update(
+        procedure_day=format_day(start),
+        procedure_time=format_time(start),
+        procedure_moment=format_moment(start),
+        arrival_time=format_time(start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES)),
+        calendar_url=settings.SITE_URL + reverse("portal:episode-calendar", args=[episode.pk]),
+        # Before the start and still to come: the cut-offs, restated as clock times.
+        steps_before=[_step(task) for task in open_patient_tasks if now < task.due_at <= start],
+        first_steps=[_step(task) for task in open_patient_tasks if now < task.due_at <= start][:3],
+        night_steps=[
+            _step(task)
+            for task in open_patient_tasks
+            if task.phase in (Phase.NIGHT_BEFORE, Phase.DAY_OF) and now < task.due_at <= start
+        ],
+        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER],
+    )
+    if message.task_id is not None:
+        context["task"] = _step(message.task)
+    if message.previous_start is not None:
+        context["previous_moment"] = format_moment(message.previous_start)
+    if message.kind == Kind.AFTER_CARE:
+        context.update(warning_signs(episode.protocol_version))
+    return context
+
+
+def warning_signs(version: ProtocolVersion) -> dict:
+    signs = list(version.warning_signs.all())
+    return {
+        "emergency_signs": [
+            localized(sign, "text") for sign in signs if sign.severity == WarningSign.Severity.EMERGENCY
+        ],
+        "call_signs": [localized(sign, "text") for sign in signs if sign.severity == WarningSign.Severity.CALL],
+    }
+
+
+def reference_context(version: ProtocolVersion) -> dict:
+    """A made-up episode at 08:00 in ten days with every patient task of the version, for the editor's check."""
+    start = timezone.now().replace(hour=13, minute=0, second=0, microsecond=0) + dt.timedelta(days=10)
+    steps = [
+        {
+            "title": localized(t, "title"),
+            "instructions": localized(t, "patient_instructions"),
+            "due": format_moment(t.due_at_for(start)),
+        }
+        for t in version.tasks.in_timeline_order()
+        if t.responsible == Responsible.PATIENT
+    ]
+    return {
+        "first_name": "Maximiliana",
+        "ward_phone": settings.WARD_PHONE,
+        "place": settings.PROCEDURE_PLACE,
+        "invite_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+        "portal_url": settings.SITE_URL + reverse("portal:checklist"),
+        "procedure_day": format_day(start),
+        "procedure_time": format_time(start),
+        "procedure_moment": format_moment(start),
+        "previous_moment": format_moment(start - dt.timedelta(days=1)),
+        "arrival_time": format_time(start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES)),
+        "calendar_url": settings.SITE_URL + reverse("portal:episode-calendar", args=[1]),
+        "steps_before": steps,
+        "first_steps": steps[:3],
+        "night_steps": steps,
+        "after_steps": steps,
+        "task": steps[0] if steps else {"title": "", "instructions": "", "due": ""},
+        **warning_signs(version),
+    }
+
+
+def _step(task) -> dict:
+    return {
+        "title": localized(task, "title"),
+        "instructions": localized(task, "patient_instructions"),
+        "due": format_moment(task.due_at),
+    }
+
+
+def _tidy(text: str) -> str:
+    """Template tags leave blank lines: keep at most one in a row, none at the ends.
+
+    English times end with a period ("8 a.m."): a sentence ending on one keeps a single period.
+    """
+    text = text.replace("a.m..", "a.m.").replace("p.m..", "p.m.")
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy).strip()
+
+
+def gsm_text(text: str) -> str:
+    """The text in the GSM alphabet: accents it lacks dropped (á → a, keeping ñ, é, ¿, ¡), quotes straightened."""
+    out = []
+    for char in text:
+        char = _SMS_REPLACEMENTS.get(char, char)
+        if (char.isascii() and char.isalnum()) or char in _GSM_EXTRA:
+            out.append(char)
+        else:
+            base = unicodedata.normalize("NFD", char)[0]
+            out.append(base if base.isascii() else "?")
+    return "".join(out)
+
+
+def fit_sms(text: str) -> str:
+    """At most two SMS segments: cut deliberately at a line break, pointing to the full email or portal."""
+    text = gsm_text(text)
+    if len(text) <= SMS_MAX_CHARS:
+        return text
+    tail = "\n" + gsm_text(translation.gettext("More: %(url)s") % {"url": settings.SITE_URL + "/my/"})
+    room = SMS_MAX_CHARS - len(tail)
+    cut = text.rfind("\n", 0, room)
+    return text[: cut if cut > 0 else room].rstrip() + tail

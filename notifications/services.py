@@ -1,0 +1,243 @@
+"""Writes to the outbox: planned messages kept in step with the episode, change alerts, opt-out/in.
+
+Called by the receivers of clinical events, inside the clinical change's transaction: the rows
+commit or roll back with it, so nothing is lost if a process dies, and a broker that is down never
+stops a clinical write (the rows wait for a worker).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from checklists.models import Episode, Patient
+
+from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, preference_for
+from .planning import episode_plan, morning_after_quiet
+
+# Alerts that wait out the quiet hours (the others go at once: they change what to do tonight).
+QUIET_ALERTS = (Kind.CONFIRMATION, Kind.INVITATION)
+
+
+def reachable_channels(patient: Patient, preference: ContactPreference | None = None) -> list[str]:
+    """The channels the patient accepts and has a usable contact for."""
+    preference = preference or preference_for(patient)
+    usable = {Channel.EMAIL: bool(patient.email), Channel.SMS: phone_is_usable(patient.phone)}
+    return [channel for channel in preference.channels() if usable[channel]]
+
+
+def phone_is_usable(phone) -> bool:
+    return isinstance(phone, PhoneNumber) and phone.is_valid()
+
+
+def messages_replan(
+    *, episode: Episode, reason: str, replaced_status: str = Message.Status.SUPERSEDED, now: dt.datetime | None = None
+) -> list[Message]:
+    """Bring the episode's planned messages in line with its start and tasks as they are now.
+
+    Rows still in the plan stay (same idempotency key); scheduled rows no longer in it become
+    `replaced_status` with the reason (superseded by a reschedule, cancelled when a task is done);
+    what is new in the plan is scheduled. Returns the new rows.
+    """
+    now = now or timezone.now()
+    preference = preference_for(episode.patient)
+    channels = reachable_channels(episode.patient, preference)
+    plan = episode_plan(episode, list(episode.tasks.all()), quiet=preference.quiet_hours())
+    wanted = {}
+    for item in plan:
+        if item.expires_at is not None and item.expires_at <= now:
+            continue
+        for channel in channels:
+            key = Message.key_for(
+                patient_id=episode.patient_id,
+                episode_id=episode.pk,
+                kind=item.kind,
+                task_id=item.task.pk if item.task else None,
+                at=item.nominal,
+                channel=channel,
+            )
+            wanted[key] = (item, channel)
+    live = {
+        message.idempotency_key: message
+        for message in episode.messages.select_for_update().filter(
+            kind__in=PLANNED_KINDS, status__in=Message.LIVE_STATUSES
+        )
+    }
+    new_rows = []
+    for key, (item, channel) in wanted.items():
+        if key in live:
+            continue
+        send_at = item.send_at
+        if send_at < now:
+            if not item.late_ok:
+                continue
+            send_at = now
+        new_rows.append(
+            Message(
+                patient_id=episode.patient_id,
+                episode=episode,
+                task=item.task,
+                kind=item.kind,
+                channel=channel,
+                idempotency_key=key,
+                scheduled_for=send_at,
+                expires_at=item.expires_at,
+            )
+        )
+    # Rows leave the plan before the new ones arrive: a reschedule back to an earlier time reuses its keys.
+    leaving = [row for key, row in live.items() if key not in wanted and row.status == Message.Status.SCHEDULED]
+    for row in leaving:
+        row.status = replaced_status
+        row.status_reason = reason[:300]
+    Message.objects.bulk_update(leaving, ["status", "status_reason"])
+    # A concurrent re-plan of the same episode may have written the same keys: theirs stand.
+    Message.objects.bulk_create(new_rows, ignore_conflicts=True)
+    created = list(
+        Message.objects.filter(
+            idempotency_key__in=[row.idempotency_key for row in new_rows], status=Message.Status.SCHEDULED
+        )
+    )
+    successors = {(row.kind, row.task_id, row.channel): row for row in created}
+    for row in leaving:
+        successor = successors.get((row.kind, row.task_id, row.channel))
+        if successor is not None and replaced_status == Message.Status.SUPERSEDED:
+            row.superseded_by = successor
+            row.save(update_fields=["superseded_by"])
+    return created
+
+
+def message_alert(
+    *,
+    patient: Patient,
+    kind: str,
+    episode: Episode | None = None,
+    previous_start: dt.datetime | None = None,
+    channels: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Message]:
+    """A message for a change, on every reachable channel, at once (confirmations wait out quiet hours)."""
+    now = now or timezone.now()
+    preference = preference_for(patient)
+    send_at = morning_after_quiet(now, preference.quiet_hours()) if kind in QUIET_ALERTS else now
+    rows = [
+        Message(
+            patient=patient,
+            episode=episode,
+            kind=kind,
+            channel=channel,
+            idempotency_key=Message.key_for(
+                patient_id=patient.pk,
+                episode_id=episode.pk if episode else None,
+                kind=kind,
+                task_id=None,
+                at=now,
+                channel=channel,
+            ),
+            scheduled_for=send_at,
+            previous_start=previous_start,
+        )
+        for channel in reachable_channels(patient, preference)
+        if channels is None or channel in channels
+    ]
+    return Message.objects.bulk_create(rows)
+
+
+def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now: dt.datetime | None = None) -> None:
+    """Supersede the plan for the old time, plan the new one, and alert the patient at once (old and new start)."""
+    now = now or timezone.now()
+    # An earlier change alert not yet sent is replaced: the new one tells the whole move, from the first start.
+    unsent = list(episode.messages.select_for_update().filter(kind=Kind.RESCHEDULED, status=Message.Status.SCHEDULED))
+    first_start = unsent[0].previous_start if unsent else previous_start
+    reason = "Procedure moved from {} to {}".format(
+        f"{timezone.localtime(previous_start):%Y-%m-%d %H:%M}",
+        f"{timezone.localtime(episode.scheduled_start):%Y-%m-%d %H:%M}",
+    )
+    messages_replan(episode=episode, reason=reason, now=now)
+    for alert in unsent:
+        alert.status = Message.Status.SUPERSEDED
+        alert.status_reason = "Replaced by a later change alert"
+    Message.objects.bulk_update(unsent, ["status", "status_reason"])
+    alerts = message_alert(
+        patient=episode.patient, kind=Kind.RESCHEDULED, episode=episode, previous_start=first_start, now=now
+    )
+    for alert in unsent:
+        alert.superseded_by = next((new for new in alerts if new.channel == alert.channel), None)
+    Message.objects.bulk_update(unsent, ["superseded_by"])
+
+
+def messages_on_cancel(*, episode: Episode, now: dt.datetime | None = None) -> None:
+    """Cancel everything still to send for the episode and, if it was still ahead, tell the patient at once."""
+    now = now or timezone.now()
+    messages_cancel(episode.messages.all(), reason="Procedure cancelled")
+    if episode.scheduled_start > now:
+        message_alert(patient=episode.patient, kind=Kind.CANCELLED, episode=episode, now=now)
+
+
+def messages_cancel(messages, *, reason: str) -> int:
+    rows = list(messages.select_for_update().filter(status=Message.Status.SCHEDULED))
+    for row in rows:
+        row.status = Message.Status.CANCELLED
+        row.status_reason = reason[:300]
+    return Message.objects.bulk_update(rows, ["status", "status_reason"])
+
+
+def contact_sms_opt_out(*, phone: str, at: dt.datetime | None = None) -> int:
+    """An inbound STOP: no more SMS to the patients with this number; their scheduled SMS are cancelled."""
+    at = at or timezone.now()
+    patients = list(Patient.objects.filter(phone=phone))
+    with transaction.atomic():
+        for patient in patients:
+            preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
+            preference.sms_opted_out_at = at
+            preference.updated_at = at
+            preference.save()
+            messages_cancel(
+                Message.objects.filter(patient=patient, channel=Channel.SMS), reason="The patient replied STOP"
+            )
+    return len(patients)
+
+
+def contact_sms_opt_in(*, phone: str, at: dt.datetime | None = None) -> int:
+    """An inbound START: SMS again, and the upcoming reminders are planned again."""
+    at = at or timezone.now()
+    patients = list(Patient.objects.filter(phone=phone))
+    with transaction.atomic():
+        for patient in patients:
+            preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
+            preference.sms_opted_out_at = None
+            preference.updated_at = at
+            preference.save()
+            for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
+                messages_replan(episode=episode, reason="The patient replied START", now=at)
+    return len(patients)
+
+
+# Twilio's message statuses that settle a row (the others — queued, sending, accepted — change nothing).
+PROVIDER_STATUSES = {
+    "sent": Message.Status.SENT,
+    "delivered": Message.Status.DELIVERED,
+    "read": Message.Status.DELIVERED,
+    "undelivered": Message.Status.FAILED,
+    "failed": Message.Status.FAILED,
+}
+# A later callback never undoes a later state (they can arrive out of order).
+_STATUS_RANK = {Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.FAILED: 2}
+
+
+def message_record_provider_status(*, provider_id: str, status: str, error_code: str = "") -> Message | None:
+    """A delivery report from the provider: delivered, or failed with its error code."""
+    new_status = PROVIDER_STATUSES.get(status)
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(provider_id=provider_id).first() if provider_id else None
+        if message is None or new_status is None:
+            return message
+        if _STATUS_RANK[new_status] <= _STATUS_RANK.get(message.status, 0):
+            return message
+        message.status = new_status
+        if new_status == Message.Status.DELIVERED:
+            message.delivered_at = timezone.now()
+        if new_status == Message.Status.FAILED:
+            message.last_error = f"The carrier could not deliver it ({status}, error {error_code or 'unknown'})"
+        message.save(update_fields=["status", "delivered_at", "last_error"])
+    return message

@@ -1,0 +1,93 @@
+"""Scheduling writes exactly the expected messages, at the expected local times, across daylight saving."""
+
+import datetime as dt
+
+import time_machine
+
+from checklists.services import tasks
+from notifications.models import Message
+from tests.factories import PatientFactory, schedule_episode
+
+from .conftest import BOOKED_AT, START, local
+
+
+def plan(episode, status=Message.Status.SCHEDULED):
+    return sorted(
+        (local(m.scheduled_for), m.kind, m.task.title if m.task else "", m.channel)
+        for m in episode.messages.filter(status=status).select_related("task")
+    )
+
+
+def test_scheduling_writes_each_message_at_its_local_time_across_the_dst_change(booked):
+    expected = []
+    for when, kind, task in [
+        ("Sun 01 Mar 12:00 EST", "confirmation", ""),
+        # The driver is due Tue 3 March 09:00; two hours before is 07:00, inside quiet hours: the evening before.
+        ("Mon 02 Mar 20:00 EST", "task_reminder", "Arrange a driver"),
+        ("Tue 03 Mar 10:00 EST", "week_before", ""),
+        # Last solid food at T0 − 8 h = 00:00; its reminder (22:00) moves to 20:00, after the clocks went forward.
+        ("Mon 09 Mar 17:00 EDT", "night_before", ""),
+        ("Mon 09 Mar 20:00 EDT", "task_reminder", "Last solid food"),
+        ("Wed 11 Mar 10:00 EDT", "after_care", ""),
+    ]:
+        expected += [(when, kind, task, "email"), (when, kind, task, "sms")]
+    assert plan(booked) == sorted(expected)
+
+
+def test_the_week_before_summary_is_not_sent_late_but_the_night_before_one_is(nurse, maria, protocol_version):
+    # Booked on Monday 9 March at 18:00 for the next morning: the night-before time (17:00) has passed.
+    with time_machine.travel(dt.datetime(2026, 3, 9, 18, 0, tzinfo=START.tzinfo), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    kinds = {(m.kind, local(m.scheduled_for)) for m in episode.messages.filter(channel="sms")}
+    assert kinds == {
+        ("confirmation", "Mon 09 Mar 18:00 EDT"),
+        ("night_before", "Mon 09 Mar 18:00 EDT"),
+        ("task_reminder", "Mon 09 Mar 20:00 EDT"),
+        ("after_care", "Wed 11 Mar 10:00 EDT"),
+    }
+
+
+def test_a_confirmation_booked_at_night_waits_for_the_morning(nurse, maria, protocol_version):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 23, 30, tzinfo=START.tzinfo), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    confirmation = episode.messages.get(kind="confirmation", channel="sms")
+    assert local(confirmation.scheduled_for) == "Mon 02 Mar 08:00 EST"
+
+
+def test_a_patient_without_a_phone_gets_email_only_and_one_without_contacts_nothing(nurse, protocol_version):
+    with time_machine.travel(BOOKED_AT, tick=False):
+        email_only = schedule_episode(
+            by=nurse, patient=PatientFactory(phone=""), protocol_version=protocol_version, start=START
+        )
+        unreachable = schedule_episode(
+            by=nurse, patient=PatientFactory(phone="", email=""), protocol_version=protocol_version, start=START
+        )
+    assert set(email_only.messages.values_list("channel", flat=True)) == {"email"}
+    assert not unreachable.messages.exists()
+
+
+def test_the_patients_own_quiet_hours_move_reminders_to_her_evening(nurse, maria, protocol_version):
+    from notifications.models import ContactPreference
+
+    ContactPreference.objects.create(patient=maria, quiet_start=dt.time(19, 0), quiet_end=dt.time(9, 0))
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    reminders = episode.messages.filter(kind="task_reminder", channel="sms").order_by("scheduled_for")
+    assert [local(m.scheduled_for) for m in reminders] == ["Mon 02 Mar 18:00 EST", "Mon 09 Mar 18:00 EDT"]
+
+
+def test_a_procedure_in_the_past_gets_no_confirmation(nurse, maria, protocol_version):
+    with time_machine.travel(START + dt.timedelta(days=2), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    assert not episode.messages.filter(kind="confirmation").exists()
+
+
+def test_a_step_done_cancels_its_reminder_and_reopening_it_plans_it_again(booked, nurse):
+    task = booked.tasks.get(title="Arrange a driver")
+    with time_machine.travel(BOOKED_AT + dt.timedelta(hours=1), tick=False):
+        task = tasks.task_mark_done(task=task, by=nurse, expected_version=task.version)
+        assert set(booked.messages.filter(task=task).values_list("status", "status_reason")) == {
+            ("cancelled", "Step changed: Arrange a driver")
+        }
+        tasks.task_reopen(task=task, by=nurse, expected_version=task.version, reason="Driver fell through")
+    assert booked.messages.filter(task=task, status="scheduled").count() == 2
