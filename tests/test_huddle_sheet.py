@@ -9,9 +9,10 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from checklists import services
 from checklists.huddle import huddle_lines
 from checklists.models import Language
+from checklists.services.episodes import episode_cancel
+from checklists.services.tasks import task_mark_done, task_report_by_patient
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 from tests.portal.test_documents import pdf_page_count
 
@@ -62,9 +63,9 @@ def close(episode, title, *, by, reported_at=None):
     task = episode.tasks.get(title=title)
     if reported_at is not None:
         with time_machine.travel(reported_at, tick=False):
-            services.task_report_by_patient(task=task, by=by, expected_version=task.version)
+            task_report_by_patient(task=task, by=by, expected_version=task.version)
         return
-    services.task_complete(task=task, by=by, expected_version=task.version)
+    task_mark_done(task=task, by=by, expected_version=task.version)
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def day(nurse, version, patient_user):
     third = book(nurse, version, at(13), first_name="Cy", last_name="Third")
     book(nurse, version, at(8, day=DAY + dt.timedelta(days=1)), first_name="Tom", last_name="Tomorrow")
     cancelled = book(nurse, version, at(9), first_name="Cal", last_name="Cancelled")
-    services.episode_cancel(episode=cancelled, by=nurse, reason="Unwell")
+    episode_cancel(episode=cancelled, by=nurse, reason="Unwell")
     close(first, "Confirm your driver", by=nurse)
     close(first, "Sign the consent form", by=nurse)
     close(first, "Last light meal", by=patient_user, reported_at=at(20, 15, DAY - dt.timedelta(days=1)))
