@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .filters import local_midnight
+from .hospital_time import local_midnight
 from .models import ChecklistTask, Episode
 
 # The shipped protocol's tasks that answer the huddle's questions, found by title (any case or

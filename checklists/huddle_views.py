@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.reads import reads_patient_data
 
 from .access import CARE_TEAM, role_required
-from .forms import PROCEDURE_DATE_VALIDATORS
+from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
 from .huddle import huddle_lines
 from .pdf import html_to_pdf
 
@@ -19,7 +19,7 @@ HUDDLE_STYLESHEET = "checklists/huddle.css"
 
 
 class HuddleDayForm(forms.Form):
-    date = forms.DateField(required=False, validators=PROCEDURE_DATE_VALIDATORS)
+    date = forms.DateField(required=False, validators=PLAUSIBLE_DATE_VALIDATORS)
 
 
 @role_required(*CARE_TEAM)
@@ -44,10 +44,9 @@ def huddle_sheet_pdf(request: HttpRequest) -> HttpResponse:
 
 def _huddle_context(request: HttpRequest, *, for_pdf: bool) -> tuple[dict, int]:
     form = HuddleDayForm(request.GET)
-    today = timezone.localdate()
     if not form.is_valid():
-        return {"form": form, "day": today, "lines": [], "for_pdf": for_pdf}, 400
-    day = form.cleaned_data["date"] or today
+        return {"form": form, "day": today(), "lines": [], "for_pdf": for_pdf}, 400
+    day = form.cleaned_data["date"] or today()
     context = {
         "form": form,
         "day": day,

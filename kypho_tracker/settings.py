@@ -1,5 +1,6 @@
 """Settings for Kypho Tracker: one file, every deployment value read from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "medicines",
     "health_check",
     "notifications",
+    "checkins",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,15 @@ WARD_PHONE = env.str("WARD_PHONE", default="(555) 010-0100")
 # Invitation links (Django's password-reset tokens) expire after this many seconds.
 PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 * 60 * 60)
 
+# Check-ins after the procedure (app checkins): a check-in link sent by SMS or email works this long
+# at most (and never after its check-in closes); unacknowledged alerts escalate after these times.
+CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=2 * 24 * 60 * 60)
+CHECKIN_EMERGENCY_ESCALATION_MINUTES = env.int("CHECKIN_EMERGENCY_ESCALATION_MINUTES", default=30)
+CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS = env.int("CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS", default=4)
+# The ward's working hours, Monday to Friday, hospital time.
+CHECKIN_WORKDAY_START = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_START", default="08:00"))
+CHECKIN_WORKDAY_END = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_END", default="18:00"))
+
 # Readiness: a critical task due within this many hours puts its episode "at risk".
 READINESS_AT_RISK_HOURS = env.int("READINESS_AT_RISK_HOURS", default=48)
 
@@ -218,6 +229,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+# One queue name per deployment, so two deployments (or a test) can share a broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kypho")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -225,7 +238,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the pick-up job looks for due messages (Celery beat): a change alert leaves within this.
 NOTIFY_PICKUP_SECONDS = env.int("NOTIFY_PICKUP_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS}
+    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS},
+    # Check-ins: mark missed ones (a follow-up call) and stamp escalations (defined with the CHECKIN_ settings).
+    "sweep-checkins": {"task": "checkins.tasks.sweep_checkins", "schedule": 60},
 }
 # Local clock times (hospital timezone) of the planned messages; quiet hours are "HH:MM-HH:MM".
 NOTIFY_WEEK_BEFORE_AT = env.str("NOTIFY_WEEK_BEFORE_AT", default="10:00")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("my/", include("portal.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("check-ins/", include("checkins.urls")),
     path("", include("medicines.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("checklists.urls")),

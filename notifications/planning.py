@@ -7,10 +7,10 @@ across a daylight-saving change.
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from checklists.hospital_time import hospital_tz
 from checklists.models import ChecklistTask, Episode, Responsible
 
 from .models import Kind
@@ -27,10 +27,6 @@ class Planned:
     task: ChecklistTask | None = None
     # May it go at once when its time has passed at planning (the night-before summary does)?
     late_ok: bool = False
-
-
-def hospital_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def local_moment(day: dt.date, clock: str | dt.time) -> dt.datetime:

@@ -260,3 +260,8 @@ def test_removing_a_medicine_keeps_it_and_retires_its_tasks(plan_episode, nurse,
     medication = EpisodeMedicine.objects.get(pk=medication.pk)
     assert medication.removed_reason == "Entered by mistake"
     assert medication.decision_task.status == ChecklistTask.Status.NOT_APPLICABLE
+
+
+def test_the_protocol_tasks_the_plan_acts_on_are_in_the_shipped_protocol(shipped_version):
+    titles = set(shipped_version.tasks.values_list("title", flat=True))
+    assert {services.REVIEW_TASK_TITLE, *services.FOOD_TASK_TITLES} <= titles

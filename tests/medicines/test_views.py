@@ -177,3 +177,17 @@ def test_no_regular_medicines_is_recorded_from_the_page(client, plan_episode, nu
     response = client.post(reverse("medicines:review-record", args=[plan_episode.pk]), {"answer": "none"})
     assert response.status_code == 302
     assert plan_episode.medicine_review.no_regular_medicines is True
+
+
+def test_patients_print_view_and_calendar_carry_the_last_dose_and_restart(client, clopidogrel, nurse, patient_user):
+    services.medicine_decide(
+        medication=clopidogrel, by=nurse, decision=Decision.STOP_AS_PROPOSED, prescriber_name="Dr. R", channel="phone"
+    )
+    client.force_login(patient_user)
+    episode_pk = clopidogrel.episode_id
+    printed = client.get(reverse("portal:episode-print", args=[episode_pk])).content.decode()
+    assert "Take your last dose of clopidogrel" in printed
+    assert "Restart clopidogrel" in printed
+    calendar = client.get(reverse("portal:episode-calendar", args=[episode_pk])).content.decode()
+    assert "SUMMARY:Take your last dose of clopidogrel" in calendar
+    assert "DTSTART:20261207T045900Z" in calendar  # Sunday 6 December, 11:59 p.m. in New York
