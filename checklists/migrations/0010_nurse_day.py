@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0008_patient_phone_e164'),
+        ('checklists', '0009_task_reminder_lead_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
