@@ -115,11 +115,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's four, plus 12 characters for staff and no reuse of the current password (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -135,6 +138,16 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
 # Two-step log-in (django-otp, accounts/mfa.py): required for admins and the Django admin when on.
 REQUIRE_ADMIN_MFA = env.bool("REQUIRE_ADMIN_MFA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Kypho Tracker"
+
+# Rate limits (kypho_tracker/rate_limits.py), as "count/period" (s, m, h, d) per client address or login.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),  # log-in attempts per address, any account
+    "password-reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),  # reset emails per address
+    "invitation": env.str("RATE_LIMIT_INVITATION", default="30/h"),  # invitation emails per login
+    "pdf": env.str("RATE_LIMIT_PDF", default="10/m"),  # checklist PDFs per login
+}
+# django-ratelimit reads the client's address the way the audit logs do (a trusted proxy's record of it).
+RATELIMIT_IP_META_KEY = "kypho_tracker.client_address.client_ip"
 
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
