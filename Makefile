@@ -41,7 +41,7 @@ run: install runtime-packages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py rebuild_report_figures
-	mkdir -p .run/broker .run/broker-done
+	mkdir -p .run/broker .run/broker-done .run/broker-control
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 lint: install
@@ -53,8 +53,11 @@ test: install system-packages lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The benchmarks (not tests), into fresh databases: the worklist with 5,000 episodes on SQLite and
-# PostgreSQL, then the completion report with 50,000 episodes and 1M tasks on PostgreSQL.
+# PostgreSQL, the completion report with 50,000 episodes and 1M tasks on PostgreSQL, two app servers
+# sharing one database and one Redis, and the ward's load test against gunicorn (benchmarks/README.md).
 bench: install
 	$(BIN)/python benchmarks/worklist.py --database sqlite
 	$(BIN)/python benchmarks/worklist.py --database postgresql
 	$(BIN)/python benchmarks/reports.py
+	$(BIN)/python benchmarks/two_servers.py
+	$(BIN)/python benchmarks/loadtest.py

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .forms import PROCEDURE_DATE_VALIDATORS, PersonChoiceField
+from .forms import PersonChoiceField
+from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
 from .models import Readiness
 
 WORKLIST_DAYS_AHEAD = 14
@@ -37,13 +38,13 @@ class WorklistFilter(django_filters.FilterSet):
         label="From",
         method="filter_start_from",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=PROCEDURE_DATE_VALIDATORS,
+        validators=PLAUSIBLE_DATE_VALIDATORS,
     )
     start_to = django_filters.DateFilter(
         label="To",
         method="filter_start_to",
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=PROCEDURE_DATE_VALIDATORS,
+        validators=PLAUSIBLE_DATE_VALIDATORS,
     )
     readiness = django_filters.ChoiceFilter(
         label="Readiness",
@@ -69,10 +70,10 @@ class WorklistFilter(django_filters.FilterSet):
 
     @classmethod
     def default_params(cls) -> dict[str, str]:
-        today = timezone.localdate()
+        first = today()
         return {
-            "start_from": today.isoformat(),
-            "start_to": (today + dt.timedelta(days=WORKLIST_DAYS_AHEAD)).isoformat(),
+            "start_from": first.isoformat(),
+            "start_to": (first + dt.timedelta(days=WORKLIST_DAYS_AHEAD)).isoformat(),
         }
 
     @property

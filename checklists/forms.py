@@ -3,11 +3,11 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from accounts.models import Role, User
 
+from .hospital_time import today
 from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
 from .vertebrae import normalise_levels
 
@@ -35,15 +35,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> dt.date:
         born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
+        if born > today():
             raise forms.ValidationError("The date of birth cannot be in the future.")
         if born.year < 1900:
             raise forms.ValidationError("Check the year of birth.")
         return born
 
 
-# The dates a worklist or a report may ask about: anything else is a typing slip.
-PROCEDURE_DATE_VALIDATORS = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2999, 12, 31))]
 MAX_YEARS_AHEAD = 2
 
 

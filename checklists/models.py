@@ -1,7 +1,6 @@
 """The domain: protocols (checklist templates) and per-patient episodes whose tasks nurses tick off."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -13,22 +12,12 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 
+from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
+
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
 # The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
 MAX_TASK_VERSION = 2_147_483_647
-
-
-class Phase(models.TextChoices):
-    WEEK_BEFORE = "week_before", "Week before"
-    NIGHT_BEFORE = "night_before", "Night before"
-    DAY_OF = "day_of", "Day of"
-    AFTER = "after", "After"
-
-    @classmethod
-    def timeline_rank(cls) -> Case:
-        """An SQL expression that sorts phases in the order they happen, not alphabetically."""
-        return Case(*(When(phase=value, then=Value(rank)) for rank, value in enumerate(cls.values)))
 
 
 class Responsible(models.TextChoices):
@@ -127,6 +116,7 @@ class TaskDefinition(models.Model):
         "nurse_guidance",
         "responsible",
         "is_critical",
+        "reminder_lead_minutes",
     )
     DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
 
@@ -139,6 +129,15 @@ class TaskDefinition(models.Model):
     nurse_guidance = models.TextField(blank=True)
     responsible = models.CharField(max_length=16, choices=Responsible.choices)
     is_critical = models.BooleanField(default=False, help_text="A hard stop: not ready without it.")
+    # Read by the messages app (notifications): how long before a patient's own step her reminder goes.
+    reminder_lead_minutes = models.PositiveIntegerField(
+        "reminder lead time (minutes)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="For the patient's own steps: remind her this long before it is due. "
+        "Empty: the hospital's default (2 hours); 0: no reminder.",
+    )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
     due_offset_minutes = models.IntegerField(
@@ -174,20 +173,17 @@ class TaskDefinition(models.Model):
             # In UTC: Python adds a timedelta to a zoned datetime as wall-clock time, which is an
             # hour off when the offset spans a daylight-saving change.
             return start.astimezone(dt.UTC) + dt.timedelta(minutes=self.due_offset_minutes)
-        hospital_tz = ZoneInfo(settings.TIME_ZONE)
-        local_day = start.astimezone(hospital_tz).date() + dt.timedelta(days=self.due_day_offset)
+        day = local_day(start) + dt.timedelta(days=self.due_day_offset)
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
-        return dt.datetime.combine(local_day, self.due_clock_time, tzinfo=hospital_tz)
+        return dt.datetime.combine(day, self.due_clock_time, tzinfo=hospital_tz())
 
     def describe_due_rule(self) -> str:
         """The due rule in words: "8 h before the start", "the day before at 18:00"."""
         if self.due_offset_minutes is not None:
-            minutes = abs(self.due_offset_minutes)
-            if minutes == 0:
+            if self.due_offset_minutes == 0:
                 return "at the start"
-            hours, rest = divmod(minutes, 60)
-            amount = " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
-            return f"{amount} {'before' if self.due_offset_minutes < 0 else 'after'} the start"
+            when = "before" if self.due_offset_minutes < 0 else "after"
+            return f"{duration_text(self.due_offset_minutes)} {when} the start"
         days = self.due_day_offset
         day = {-1: "the day before", 0: "on the procedure day", 1: "the day after"}.get(days)
         if day is None:
@@ -305,11 +301,12 @@ class Patient(models.Model):
 class EpisodeQuerySet(ClinicalQuerySet):
     patient_login = "patient__user"
 
-    def needing_after_care(self):
+    def needing_after_care(self, *, now: dt.datetime | None = None):
         """Completed procedures with an after-care task still open, the most urgent first.
 
-        Annotates `after_care_open` (how many) and the next one, `next_after_care_title` and
-        `next_after_care_due_at`. Steps left open from before the procedure are not after care.
+        Annotates `after_care_open` (how many) and the next one, `next_after_care_title`,
+        `next_after_care_due_at` and whether it is `next_after_care_overdue`. Steps left open from
+        before the procedure are not after care.
         """
         open_after_care = open_after_care_tasks()
         return (
@@ -320,6 +317,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
                 ),
                 next_after_care_title=Subquery(open_after_care.values("title")[:1]),
                 next_after_care_due_at=Subquery(open_after_care.values("due_at")[:1]),
+                # The next one is the earliest due: it is overdue when any of them is.
+                next_after_care_overdue=Exists(open_after_care.filter(overdue(now or timezone.now()))),
             )
             .order_by("next_after_care_due_at", "pk")
         )
@@ -346,7 +345,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             readiness=Case(
                 When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
                 When(status=Episode.Status.COMPLETED, then=Value(Readiness.DONE)),
-                When(Exists(open_critical.filter(due_at__lt=now)), then=Value(Readiness.BLOCKED)),
+                When(Exists(open_critical.filter(overdue(now))), then=Value(Readiness.BLOCKED)),
                 When(Exists(open_critical.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
                 When(~Exists(open_critical), then=Value(Readiness.READY)),
                 default=Value(Readiness.ON_TRACK),
@@ -370,7 +369,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             **per_phase,
             tasks_total=Count("tasks"),
             tasks_closed=Count("tasks", filter=closed),
-            tasks_overdue=Count("tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__due_at__lt=now)),
+            tasks_overdue=Count("tasks", filter=overdue(now, through="tasks")),
             tasks_to_verify=Count(
                 "tasks",
                 filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__patient_reported_at__isnull=False),
@@ -435,7 +434,7 @@ class Episode(models.Model):
 
     @property
     def is_day_of_procedure(self) -> bool:
-        return timezone.localdate(self.scheduled_start) == timezone.localdate()
+        return local_day(self.scheduled_start) == today()
 
     def accepts_patient_report_for(self, task: "ChecklistTask") -> bool:
         """Patients report their tasks until the procedure is done, then only the after-care ones."""
@@ -545,6 +544,7 @@ class ChecklistTask(TaskDefinition):
         return self.status == self.Status.PENDING
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """`overdue()` for this one task, in Python (a test keeps the two in step)."""
         return self.is_pending and self.due_at < (now or timezone.now())
 
     @property
@@ -611,6 +611,15 @@ class ChecklistTask(TaskDefinition):
 
 class TaskStateError(Exception):
     """A change that the task's current state does not allow; its message is shown to the user."""
+
+
+def overdue(now: dt.datetime, *, through: str = "") -> Q:
+    """The one definition of overdue: a task still pending whose due time has passed (due exactly now: not yet).
+
+    `through` is the path from the rows filtered to their tasks ("tasks" from episodes).
+    """
+    prefix = f"{through}__" if through else ""
+    return Q(**{f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_at__lt": now})
 
 
 def open_after_care_tasks():

@@ -1,25 +1,10 @@
 """The protocol editor's reads: a version's outline, whether it may be published, the diff between versions."""
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
+from .hospital_time import PHASE_WINDOWS, reference_start
 from .models import Phase, ProtocolVersion, TaskTemplate, WarningSign
-
-# The phase windows are checked against one reference procedure: 09:00 on an ordinary day with no
-# daylight-saving change in the week before it. A kyphoplasty takes about an hour.
-PHASE_CHECK_DAY = dt.date(2026, 6, 17)
-PHASE_CHECK_TIME = dt.time(9, 0)
-PROCEDURE_DURATION = dt.timedelta(hours=1)
-PHASE_WINDOW_TEXT = {
-    Phase.WEEK_BEFORE: "between 7 days and 2 days before the procedure day",
-    Phase.NIGHT_BEFORE: "on the day before or in the night before, and before the start",
-    Phase.DAY_OF: "on the procedure day, no later than the end of the procedure (start + 1 h)",
-    Phase.AFTER: "at or after the start",
-}
 
 
 def protocol_version_problems(version: ProtocolVersion) -> list[str]:
@@ -53,22 +38,14 @@ def protocol_version_problems(version: ProtocolVersion) -> list[str]:
 
 
 def protocol_task_timing_error(task: TaskTemplate) -> str:
-    """Why the task's due time does not fit its phase (empty if it does), for a procedure at 09:00."""
-    hospital_tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(PHASE_CHECK_DAY, PHASE_CHECK_TIME, tzinfo=hospital_tz)
-    due = task.due_at_for(start).astimezone(hospital_tz)
-    days_before = (PHASE_CHECK_DAY - due.date()).days
-    fits = {
-        Phase.WEEK_BEFORE: 2 <= days_before <= 7,
-        Phase.NIGHT_BEFORE: days_before <= 1 and due < start,
-        Phase.DAY_OF: days_before == 0 and due <= start + PROCEDURE_DURATION,
-        Phase.AFTER: due >= start,
-    }[task.phase]
-    if fits:
+    """Why the task's due time does not fit its phase's window (empty if it does), for the reference procedure."""
+    start = reference_start()
+    window = PHASE_WINDOWS[task.phase]
+    if window.fits(task.due_at_for(start), start):
         return ""
     return (
         f"due {task.describe_due_rule()}, but a task in “{Phase(task.phase).label}” must be due "
-        f"{PHASE_WINDOW_TEXT[task.phase]}."
+        f"{window.due_text(words=True)}."
     )
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.formats import date_format
 
+from .hospital_time import hospital_tz
 from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
 
 
@@ -74,6 +74,8 @@ def readiness_counts(episodes) -> dict[str, int]:
 def with_progress_for_page(episodes) -> list[Episode]:
     """The page's episodes, in order, each carrying its `with_progress()` figures (one query)."""
     episodes = list(episodes)
+    if not episodes:
+        return episodes  # building the annotated query costs more than the page with no rows
     annotated = Episode.objects.filter(pk__in=[episode.pk for episode in episodes]).with_progress()
     progress = {row.pop("id"): row for row in annotated.values("id", *annotated.query.annotations)}
     for episode in episodes:
@@ -150,6 +152,6 @@ def _display(record, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return date_format(timezone.localtime(value), "D j M Y, H:i")
+        return date_format(value.astimezone(hospital_tz()), "D j M Y, H:i")
     # A person by their name, never their login.
     return getattr(value, "display_name", None) or str(value)

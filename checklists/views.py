@@ -109,7 +109,7 @@ def after_care_list(request: HttpRequest) -> HttpResponse:
     context = {
         "not_recorded": not_recorded[:EPISODES_PER_PAGE],
         "not_recorded_count": not_recorded.count(),
-        "page": Paginator(visible.needing_after_care(), EPISODES_PER_PAGE).get_page(request.GET.get("page")),
+        "page": Paginator(visible.needing_after_care(now=now), EPISODES_PER_PAGE).get_page(request.GET.get("page")),
         "now": now,
     }
     return render(request, "checklists/after_care.html", context)

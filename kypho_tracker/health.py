@@ -1,11 +1,14 @@
 """Probes for the load balancer: liveness (the process answers) and readiness (it can serve pages)."""
 
+import dataclasses
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
-from health_check.contrib.redis import Redis
+from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
-from redis.asyncio import Redis as RedisClient
+from kombu.exceptions import OperationalError
 
 
 def liveness(request: HttpRequest) -> HttpResponse:
@@ -13,17 +16,24 @@ def liveness(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def readiness_checks() -> list:
-    """The database and the cache, and the task broker when one is configured (Redis)."""
-    checks = [Database(), Cache()]
-    broker_url = getattr(settings, "CELERY_BROKER_URL", "")
-    if broker_url.startswith(("redis://", "rediss://")):
-        checks.append(Redis(client_factory=lambda: RedisClient.from_url(broker_url)))
-    return checks
+@dataclasses.dataclass
+class Broker(HealthCheck):
+    """The Celery broker accepts a connection, whatever its transport (Redis, RabbitMQ, a folder)."""
+
+    url: str = dataclasses.field(repr=False)
+
+    def run(self):
+        from kypho_tracker.celery import app
+
+        try:
+            with app.connection_for_write(self.url) as connection:
+                connection.ensure_connection(max_retries=1, timeout=3)
+        except OperationalError as error:
+            raise ServiceUnavailable("The task broker cannot be reached.") from error
 
 
 class ReadinessView(HealthCheckView):
-    """200 when every check passes, 500 naming the failed ones otherwise (`?format=json` for machines)."""
+    """200 when the database, the cache and the task broker answer; 500 naming the failed ones otherwise."""
 
     def get_checks(self):
-        return readiness_checks()
+        return [Database(), Cache(), Broker(url=settings.CELERY_BROKER_URL)]

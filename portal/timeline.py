@@ -2,7 +2,6 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Case, F, Q, When
@@ -11,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from checklists.hospital_time import hospital_tz, local_day, local_midnight, phase_begins
 from checklists.models import (
     ChecklistTask,
     Episode,
@@ -112,29 +112,14 @@ class WarningSigns:
         return "tel:" + "".join(ch for ch in self.ward_phone if ch.isdigit() or ch == "+")
 
 
-def hospital_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def phase_starts(start: dt.datetime) -> dict[str, dt.datetime]:
-    """When each phase begins for a procedure at `start`, as wall-clock times in the hospital.
-
-    The week before and the night before begin at local midnight 7 days and 1 day before the
-    procedure's local date (calendar days, so a daylight-saving change in between moves nothing);
-    the day of begins at midnight on the day, and "after" at the start itself.
-    """
-    tz = hospital_tz()
-    local_day = start.astimezone(tz).date()
-
-    def midnight(days_before: int) -> dt.datetime:
-        return dt.datetime.combine(local_day - dt.timedelta(days=days_before), dt.time(0, 0), tzinfo=tz)
-
-    return {
-        Phase.WEEK_BEFORE: midnight(7),
-        Phase.NIGHT_BEFORE: midnight(1),
-        Phase.DAY_OF: midnight(0),
-        Phase.AFTER: start.astimezone(tz),
-    }
+def phase_starts(start: dt.datetime, tasks: list[ChecklistTask] = ()) -> dict[str, dt.datetime]:
+    """When each phase begins on the patient's timeline (`hospital_time.PHASE_WINDOWS`); the week before
+    begins earlier if one of its `tasks` is due earlier (a medicine held longer than a week)."""
+    starts = phase_begins(start)
+    early = [task.due_at for task in tasks if task.phase == Phase.WEEK_BEFORE]
+    if early and min(early) < starts[Phase.WEEK_BEFORE]:
+        starts[Phase.WEEK_BEFORE] = local_midnight(local_day(min(early)))
+    return starts
 
 
 def format_day(value: dt.datetime) -> str:
@@ -199,7 +184,7 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
         _patient_task(task, reportable=episode.accepts_patient_report_for(task))
         for task in episode.tasks.in_timeline_order()
     ]
-    starts = phase_starts(episode.scheduled_start)
+    starts = phase_starts(episode.scheduled_start, [task.task for task in tasks])
     begun = [phase for phase in Phase.values if starts[phase] <= now]
     current = begun[-1] if begun else None
     phases = [
@@ -242,7 +227,7 @@ def current_episode(user, *, now: dt.datetime | None = None) -> Episode | None:
     from today on; else the most recent (the others are listed below it).
     """
     now = now or timezone.now()
-    today = dt.datetime.combine(timezone.localdate(now), dt.time.min, tzinfo=timezone.get_current_timezone())
+    today = local_midnight(local_day(now))
     recent_after_care = has_open_after_care() & Q(scheduled_start__gte=now - dt.timedelta(days=AFTER_CARE_DAYS))
     upcoming = Q(status=Episode.Status.SCHEDULED, scheduled_start__gte=today)
     priority = Case(When(recent_after_care, then=0), When(upcoming, then=1), default=2)

@@ -3,9 +3,8 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 
-from checklists.forms import PROCEDURE_DATE_VALIDATORS
+from checklists.hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
 from checklists.models import Protocol
 
 DEFAULT_WEEKS = 8
@@ -14,10 +13,10 @@ MAX_YEARS = 5
 
 class ReportFilterForm(forms.Form):
     date_from = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}), validators=PROCEDURE_DATE_VALIDATORS
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), validators=PLAUSIBLE_DATE_VALIDATORS
     )
     date_to = forms.DateField(
-        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}), validators=PROCEDURE_DATE_VALIDATORS
+        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}), validators=PLAUSIBLE_DATE_VALIDATORS
     )
     protocol = forms.ModelChoiceField(
         label="Protocol", queryset=Protocol.objects.order_by("name"), required=False, empty_label="All protocols"
@@ -31,8 +30,8 @@ class ReportFilterForm(forms.Form):
     @staticmethod
     def default_params() -> dict[str, str]:
         """The last DEFAULT_WEEKS full weeks (Monday to Sunday, hospital time) before today."""
-        today = timezone.localdate()
-        last_sunday = today - dt.timedelta(days=today.weekday() + 1)
+        now = today()
+        last_sunday = now - dt.timedelta(days=now.weekday() + 1)
         first_monday = last_sunday - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1)
         return {"date_from": first_monday.isoformat(), "date_to": last_sunday.isoformat()}
 

@@ -16,13 +16,13 @@ clinical tables with the definitions below (also on the report page and in the R
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 
 from accounts.models import User
+from checklists.hospital_time import local_midnight
 from checklists.models import ChecklistTask, Episode, Phase, Protocol
 
 from .models import CancellationFigures, EpisodeFigures, TaskFigures
@@ -32,15 +32,6 @@ DONE_TASKS = Q(status=ChecklistTask.Status.DONE)
 NOT_APPLICABLE_TASKS = Q(status=ChecklistTask.Status.NOT_APPLICABLE)
 TASKS_DONE_ON_TIME = DONE_TASKS & Q(completed_at__lte=F("due_at"))
 COMPLETED_EPISODES = Q(status=Episode.Status.COMPLETED)
-
-
-def hospital_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    """The hospital's date of a moment: the day whose figures a procedure starting then counts in."""
-    return moment.astimezone(hospital_tz()).date()
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -62,12 +53,12 @@ class ReportScope:
 
     @property
     def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.date_from, dt.time.min, tzinfo=hospital_tz())
+        return local_midnight(self.date_from)
 
     @property
     def end(self) -> dt.datetime:
         """Local midnight after the last day: the period is [start, end)."""
-        return dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=hospital_tz())
+        return local_midnight(self.date_to + dt.timedelta(days=1))
 
     def episodes(self):
         episodes = Episode.objects.filter(scheduled_start__gte=self.start, scheduled_start__lt=self.end)

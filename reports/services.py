@@ -19,10 +19,11 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from checklists.hospital_time import hospital_tz, local_day
 from checklists.models import ChecklistTask, Episode
 
 from .models import CancellationFigures, EpisodeFigures, FiguresDay, NurseFigures, TaskFigures
-from .selectors import CLOSED_TASK_FIELDS, ReportScope, headline_counts, hospital_tz, local_day, task_counts
+from .selectors import CLOSED_TASK_FIELDS, ReportScope, headline_counts, task_counts
 
 PROTOCOL = "protocol_version__protocol"
 
@@ -30,6 +31,7 @@ PROTOCOL = "protocol_version__protocol"
 def refresh_figures_for_episode(episode: Episode, *, previous_start: dt.datetime | None = None) -> None:
     """After a change to a procedure: refresh its day, and the day it moved from."""
     starts = [episode.scheduled_start] if previous_start is None else [previous_start, episode.scheduled_start]
+    # A procedure counts in the figures of its start's local day.
     refresh_figures(local_day(start) for start in starts)
 
 

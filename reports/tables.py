@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from checkins.models import Alert
+from checkins.report import CheckinFigures, checkin_figures
+
 from . import charts, selectors
 from .selectors import ReportScope
 
@@ -137,6 +140,40 @@ def cancellations_table(reasons: list[selectors.CancellationRow]) -> Table:
     )
 
 
+def _number(value: float | None) -> str:
+    return NO_RATE if value is None else f"{value:g}"
+
+
+def checkins_table(figures: CheckinFigures) -> Table:
+    """Check-ins after the procedure (app checkins): definitions in checkins/report.py and on the page."""
+    kinds = figures.alerts_by_kind
+    return Table(
+        slug="checkins",
+        title="Check-ins after the procedure",
+        description=(
+            "Response rate = answered ÷ (answered + missed). Time to acknowledge: from the alert to its first "
+            "acknowledgement, in minutes (p90 by nearest rank). Pain 0–10: procedures with a baseline and a "
+            "4–6 week score (days 28–42 after); improved = at least 2 points lower."
+        ),
+        headers=["Figure", "Value"],
+        rows=[
+            ["Check-ins answered", str(figures.answered)],
+            ["Check-ins missed", str(figures.missed)],
+            ["Response rate (%)", rate(figures.response_rate)],
+            ["Emergency alerts", str(kinds[Alert.Kind.EMERGENCY])],
+            ["Call-today alerts", str(kinds[Alert.Kind.CALL_TODAY])],
+            ["Missed check-in alerts", str(kinds[Alert.Kind.MISSED])],
+            ["Alerts not yet acknowledged", str(figures.not_acknowledged)],
+            ["Median minutes to acknowledge", rate(figures.median_minutes_to_acknowledge)],
+            ["p90 minutes to acknowledge", rate(figures.p90_minutes_to_acknowledge)],
+            ["Procedures with baseline and 4–6 week pain", str(len(figures.pain_pairs))],
+            ["Median pain at baseline", _number(figures.median_pain_baseline)],
+            ["Median pain at 4–6 weeks", _number(figures.median_pain_4_to_6_weeks)],
+            ["Improved by 2 points or more (%)", rate(figures.improved_rate)],
+        ],
+    )
+
+
 # In the order the page shows them, each with the selector that feeds it (one SQL sum over the day
 # figures; two for the trend);
 # each table is also a CSV file at reports/<slug>.csv.
@@ -147,6 +184,7 @@ TABLES: dict[str, tuple[Callable[[ReportScope], Any], Callable[[Any], Table]]] =
     "tasks": (selectors.rates_by_task, tasks_table),
     "nurses": (selectors.rates_by_nurse, nurses_table),
     "cancellations": (selectors.cancellations, cancellations_table),
+    "checkins": (checkin_figures, checkins_table),
 }
 
 

@@ -8,10 +8,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Each app, and the apps above it that it must never import.
 FORBIDDEN = {
-    "accounts": {"audit", "checklists", "portal", "reports", "medicines", "notifications"},
+    "accounts": {"audit", "checklists", "portal", "reports", "medicines", "notifications", "checkins"},
     # Below the clinical apps, so each of them can mark its views as reading patient data.
-    "audit": {"checklists", "portal", "reports", "medicines", "notifications"},
-    "checklists": {"portal", "reports", "medicines", "notifications"},
+    "audit": {"checklists", "portal", "reports", "medicines", "notifications", "checkins"},
+    "checklists": {"portal", "reports", "medicines", "notifications", "checkins"},
 }
 
 

@@ -19,10 +19,10 @@ def test_liveness_answers_without_touching_the_database(client, django_assert_nu
 
 
 @pytest.mark.django_db
-def test_readiness_checks_the_database_and_the_cache(client):
+def test_readiness_checks_the_database_the_cache_and_the_broker(client):
     response = client.get(reverse("readyz"), {"format": "json"})
     assert response.status_code == 200
-    assert response.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
+    assert response.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK", "Broker()": "OK"}
 
 
 @pytest.mark.django_db
@@ -35,11 +35,11 @@ def test_readiness_fails_when_the_cache_is_unreachable(client, settings):
 
 
 @pytest.mark.django_db
-def test_readiness_checks_the_broker_once_one_is_configured(client, settings):
+def test_readiness_fails_when_the_broker_is_unreachable(client, settings):
     settings.CELERY_BROKER_URL = UNREACHABLE_REDIS
     response = client.get(reverse("readyz"), {"format": "json"})
     assert response.status_code == 500
-    assert response.json()["Redis(db=0, host='127.0.0.1', port=1)"] != "OK"
+    assert response.json()["Broker()"] == "Unavailable: The task broker cannot be reached."
 
 
 def request_lines(caplog) -> list[dict]:

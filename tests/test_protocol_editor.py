@@ -429,19 +429,19 @@ def test_a_move_needs_a_direction(client, admin_user, draft):
                 "due_clock_time": "20:00",
             },
             "due_day_offset",
-            "This task is due 3 days before at 20:00, but a task in “Night before” must be due on the day before",
+            "This task is due 3 days before at 20:00, but a task in “Night before” must be due from 00:00 the day",
         ),
         (
             {"phase": Phase.WEEK_BEFORE, "due_offset_minutes": "-60"},
             "due_offset_minutes",
-            "a task in “Week before” must be due between 7 days and 2 days before the procedure day",
+            "a task in “Week before” must be due from 00:00 14 days before the procedure day to 00:00 the day before",
         ),
         (
             {"phase": Phase.DAY_OF, "due_offset_minutes": "240"},
             "due_offset_minutes",
-            "no later than the end of the procedure",
+            "to 1 h after the start.",
         ),
-        ({"due_offset_minutes": "-30"}, "due_offset_minutes", "a task in “After” must be due at or after the start"),
+        ({"due_offset_minutes": "-30"}, "due_offset_minutes", "a task in “After” must be due from the start on"),
         ({"due_offset_minutes": "-2000000000"}, "due_offset_minutes", "greater than or equal to -86400"),
         (
             {"due_rule": "day_and_time", "due_day_offset": "30000", "due_clock_time": "09:00"},
@@ -558,7 +558,7 @@ def test_publishing_a_draft_that_breaks_the_rules_is_refused_with_every_reason(c
     assert [str(message) for message in response.context["messages"]] == [
         "Mark at least one day-of task as critical: without one, nothing stops an unprepared start.",
         "2 tasks in “After” are called “Pain check”: give each task of a phase its own title.",
-        "“Too soon”: due 5 min before the start, but a task in “After” must be due at or after the start.",
+        "“Too soon”: due 5 min before the start, but a task in “After” must be due from the start on.",
     ]
     draft.refresh_from_db()
     assert draft.status == ProtocolVersion.Status.DRAFT

@@ -95,7 +95,7 @@ def test_a_task_due_outside_its_phase_cannot_be_published(draft):
 
     assert publish_problems(draft) == [
         "“Shower with the special soap”: due 3 days before at 20:00, but a task in “Night before” must be due "
-        "on the day before or in the night before, and before the start."
+        "from 00:00 the day before to 4 h before the start, not included."
     ]
 
 
@@ -114,21 +114,27 @@ def test_an_empty_version_cannot_be_published(draft):
     assert publish_problems(draft) == ["A protocol version needs at least one task."]
 
 
-# Phase windows, for a procedure at 09:00 on day D (see checklists/README.md).
+# Phase windows (checklists/hospital_time.py), for the reference procedure at 09:00 on day D.
 @pytest.mark.parametrize(
     ("phase", "rule", "fits"),
     [
         (Phase.WEEK_BEFORE, {"days": -7, "time": dt.time(0, 0)}, True),
-        (Phase.WEEK_BEFORE, {"days": -8, "time": dt.time(23, 59)}, False),
+        # A medicine held 10 days (issue #11): the week before reaches 14 days ahead.
+        (Phase.WEEK_BEFORE, {"days": -10, "time": dt.time(9, 0)}, True),
+        (Phase.WEEK_BEFORE, {"days": -14, "time": dt.time(0, 0)}, True),
+        (Phase.WEEK_BEFORE, {"days": -15, "time": dt.time(23, 59)}, False),
         (Phase.WEEK_BEFORE, {"days": -2, "time": dt.time(23, 59)}, True),
         (Phase.WEEK_BEFORE, {"days": -1, "time": dt.time(9, 0)}, False),
         (Phase.WEEK_BEFORE, {"minutes": -7 * 24 * 60}, True),
         (Phase.NIGHT_BEFORE, {"days": -1, "time": dt.time(0, 0)}, True),
         (Phase.NIGHT_BEFORE, {"days": -2, "time": dt.time(23, 59)}, False),
-        (Phase.NIGHT_BEFORE, {"minutes": -480}, True),
-        (Phase.NIGHT_BEFORE, {"minutes": -1}, True),
-        (Phase.NIGHT_BEFORE, {"minutes": 0}, False),
-        (Phase.DAY_OF, {"days": 0, "time": dt.time(0, 0)}, True),
+        (Phase.NIGHT_BEFORE, {"minutes": -480}, True),  # 01:00 on the procedure day: still the night
+        (Phase.NIGHT_BEFORE, {"minutes": -241}, True),
+        (Phase.NIGHT_BEFORE, {"minutes": -240}, False),  # the day of has begun
+        (Phase.NIGHT_BEFORE, {"minutes": -1}, False),
+        (Phase.DAY_OF, {"days": 0, "time": dt.time(0, 0)}, False),  # midnight is the night before's
+        (Phase.DAY_OF, {"days": 0, "time": dt.time(5, 0)}, True),
+        (Phase.DAY_OF, {"minutes": -240}, True),
         (Phase.DAY_OF, {"minutes": -120}, True),
         (Phase.DAY_OF, {"minutes": -600}, False),  # 23:00 the day before
         (Phase.DAY_OF, {"minutes": 60}, True),  # the end of the procedure

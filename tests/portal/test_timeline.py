@@ -98,6 +98,10 @@ def test_sunday_procedure_on_the_autumn_change_counts_real_hours(schedule):
         (at(2026, 3, 1, 23, 59), None),
         (at(2026, 3, 2, 0, 0), Phase.WEEK_BEFORE),
         (at(2026, 3, 8, 3, 30), Phase.NIGHT_BEFORE),  # an hour after the clocks went forward
+        # Midnight is still the night before: "Last solid food" (T0 − 8 h) is due at midnight.
+        (at(2026, 3, 9, 0, 30), Phase.NIGHT_BEFORE),
+        (at(2026, 3, 9, 3, 59), Phase.NIGHT_BEFORE),
+        (at(2026, 3, 9, 4, 0), Phase.DAY_OF),  # 4 hours before the start
         (at(2026, 3, 9, 7, 59), Phase.DAY_OF),
         (at(2026, 3, 9, 8, 0), Phase.AFTER),
     ],
@@ -195,8 +199,9 @@ def test_checklist_page_query_count_does_not_grow_with_tasks(client, patient_use
     schedule(at(2026, 3, 16, 8, 0))
     client.force_login(patient_user)
     # session, user, preferred language, current episode, its tasks, warning signs, other episodes,
-    # then the read log: the patient's record id and the log row.
-    with django_assert_num_queries(9):
+    # then the read log: the patient's record id and the log row;
+    # and the check-ins' two: open check-ins (the card) and pain scores (the chart).
+    with django_assert_num_queries(11):
         client.get(reverse("portal:checklist"))
 
 

@@ -28,7 +28,8 @@ def test_the_report_runs_a_fixed_number_of_queries_however_many_procedures(
 
     # Session, user, the protocol list of the filter form, then one sum over the day figures per
     # table: readiness, trend (two: procedures, tasks), phases, tasks, nurses, cancellations —
-    # never a query per procedure, task or row — and the read log's row.
-    with django_assert_num_queries(11):
+    # never a query per procedure, task or row —, the check-ins' three (counts, alerts, pain
+    # scores) and the read log's row.
+    with django_assert_num_queries(14):
         large = report_queries(client)
     assert len(large) == len(small)

@@ -103,6 +103,8 @@ class Command(BaseCommand):
             self._create_patients(users)
         # The medicines app's demo plans: called by name, since checklists never imports the apps above it.
         call_command("seed_demo_medicines", stdout=self.stdout)
+        # The check-ins app's demo (alerts on the nurses' queue); a command, so checklists imports nothing above it.
+        call_command("seed_checkins_demo", stdout=self.stdout)
         self.stdout.write("\nDemo logins (username / password):")
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
