@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from checklists.hospital_time import local_day
 from checklists.models import ChecklistTask, Episode
 from checklists.services import tasks as task_services
 
@@ -73,7 +74,7 @@ def _blocked_only_by_apixaban(episodes: list[Episode]) -> Episode:
     overdue critical task, so that the missing decision is what blocks it; else the soonest one."""
     now = timezone.now()
     for episode in episodes:
-        if timezone.localdate(episode.scheduled_start) - timezone.localdate(now) > dt.timedelta(days=3):
+        if local_day(episode.scheduled_start) - local_day(now) > dt.timedelta(days=3):
             break
         overdue = episode.tasks.filter(is_critical=True, status=ChecklistTask.Status.PENDING, due_at__lt=now)
         if not overdue.exists():
