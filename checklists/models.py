@@ -96,6 +96,8 @@ class ProtocolVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProtocolVersionQuerySet.as_manager()
+    # Who created, edited, published or discarded each draft (shown in the editor's history page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["protocol", "-number"]
@@ -224,6 +226,7 @@ class TaskTemplate(TaskDefinition):
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="tasks")
 
     objects = TaskDefinitionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta(TaskDefinition.Meta):
         ordering = ["protocol_version", "phase", "position"]
@@ -247,6 +250,8 @@ class WarningSign(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     text_es = models.CharField("text (Spanish)", max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["protocol_version", "severity", "position"]
