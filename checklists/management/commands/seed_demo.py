@@ -193,7 +193,8 @@ class Command(BaseCommand):
         for number, (first, last, start, reachable, interpreter) in enumerate(cases, start=PATIENT_COUNT + 1):
             patient = patient_create(
                 by=nurse,
-                mrn=f"DEMO-{number:03d}",
+                # Not "DEMO-": the medicines demo gives plans (and open decisions) to the first DEMO- procedures.
+                mrn=f"STATE-{number:03d}",
                 first_name=first,
                 last_name=last,
                 date_of_birth=dt.date(1945 + number % 20, 1 + number % 12, 10),
