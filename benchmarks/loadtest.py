@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/loadtest.py --pdf-storm          # the worklist while patients loop on PDFs
 
 gunicorn (2 workers, DEBUG off) on 127.0.0.1:8201 over a fresh PostgreSQL database
-(kypho_bench_load) and the Redis cache. Virtual users are threads with their own sessions (made as a
-log-in makes them, without hashing a password, which would dominate the run):
+(kypho_bench_load), the Redis cache, and a Celery worker (Redis broker) sending the messages.
+Virtual users are threads with their own sessions (made as a log-in makes them, without hashing a
+password, which would dominate the run):
 50 nurses (worklist, an episode's checklist, then often a tick, 5–15 s apart), 200 patients (their
 checklist, warning signs, sometimes the PDF or the calendar, 20–40 s apart) and 2 admins (the
 report, 30–60 s apart). Prints p50/p95/p99 per page, throughput and errors, then checks in the
@@ -38,14 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.stack import gunicorn, production_environment, set_up_django
+from benchmarks.stack import celery_worker, gunicorn, production_environment, set_up_django
 
 DATABASE = "kypho_bench_load"
 PORT = 8201
 NURSES, PATIENTS, ADMINS = 50, 200, 2
 BACKGROUND_EPISODES = 1_000  # earlier and later procedures, for the report and the worklist's pages
 SEED = 16
-PENDING_TASK = re.compile(r'action="/tasks/(\d+)/complete/".*?name="version" value="(\d+)"', re.DOTALL)
+PENDING_TASK = re.compile(r'action="/tasks/(\d+)/mark-done/".*?name="version" value="(\d+)"', re.DOTALL)
 NURSE_PAGES = ("worklist", "episode", "tick")
 
 
@@ -114,7 +115,7 @@ def nurse(user: VirtualUser, episodes: list[int]) -> None:
             continue
         task, version = user.rng.choice(pending)
         form = {"version": version, "note": "", "csrfmiddlewaretoken": user.csrf_token()}
-        status, _ = user.request("tick", f"/tasks/{task}/complete/", form)
+        status, _ = user.request("tick", f"/tasks/{task}/mark-done/", form)
         if status == 302:  # accepted; a 409 is a refused stale version, which the nurse reloads
             with user.results.lock:
                 user.results.accepted_ticks.append((int(task), int(version)))
@@ -237,7 +238,7 @@ def create_ward() -> dict:
 
 def run(environment, ward, seconds, *, storm=False, restart_at=None, restart=None) -> Results:
     results = Results()
-    with gunicorn(PORT, environment, workers=2) as server:
+    with celery_worker(environment), gunicorn(PORT, environment, workers=2) as server:
         deadline = time.monotonic() + seconds
         rng = random.Random(SEED)
         people = []
