@@ -179,6 +179,7 @@ def create_ward() -> dict:
     from django.utils import timezone
 
     from accounts.models import Role, User
+    from accounts.sessions import LAST_SEEN_AT, LOGGED_IN_AT
     from benchmarks import dataset
     from checklists.models import Patient, Protocol
     from checklists.services.episodes import episode_schedule
@@ -229,6 +230,9 @@ def create_ward() -> dict:
                 SESSION_KEY: str(user.pk),
                 BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
+                # What a log-in starts (accounts/sessions.py): without them the session is ended at once.
+                LOGGED_IN_AT: time.time(),
+                LAST_SEEN_AT: time.time(),
             }
         )
         store.create()
