@@ -41,7 +41,7 @@ run: install runtime-packages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py rebuild_report_figures
-	mkdir -p .run/broker .run/broker-done
+	mkdir -p .run/broker .run/broker-done .run/broker-control
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 lint: install

@@ -7,7 +7,6 @@ asks its patients. Each episode gets its own `Checkin` rows; answers never chang
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from checklists.hospital_time import hospital_tz
 from checklists.models import ClinicalQuerySet, Episode, ProtocolVersion
 
 PAIN_MIN, PAIN_MAX = 0, 10
@@ -108,7 +108,7 @@ class CheckinPoint(models.Model):
         Whole days are added in hospital wall-clock time, so day 7 opens at the same clock time as
         the procedure ended even across a daylight-saving change; the answering window is real hours.
         """
-        tz = ZoneInfo(settings.TIME_ZONE)
+        tz = hospital_tz()
         local = anchor_time.astimezone(tz)
         opens = dt.datetime.combine(local.date() + dt.timedelta(days=self.days), local.time(), tzinfo=tz)
         closes = opens.astimezone(dt.UTC) + dt.timedelta(hours=self.answer_within_hours)

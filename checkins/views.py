@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Role
 from audit.reads import reads_patient_data
 from checklists.access import CARE_TEAM, role_required
+from checklists.hospital_time import local_day
 from portal.language import patient_language
 from portal.messages import translated
 from portal.timeline import WarningSigns, format_moment
@@ -80,7 +81,7 @@ def _answer(request: HttpRequest, checkin: Checkin, *, via: str, by) -> HttpResp
     if alert is not None and alert.escalate_at is not None:
         # The escalation deadline is the promise: a nurse calls before the alert escalates.
         context["call_by"] = format_moment(alert.escalate_at)
-        context["call_today"] = timezone.localdate(alert.escalate_at) == timezone.localdate(alert.raised_at)
+        context["call_today"] = local_day(alert.escalate_at) == local_day(alert.raised_at)
     return render(request, RESULT_TEMPLATES.get(checkin.level, "checkins/result.html"), context)
 
 

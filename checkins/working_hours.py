@@ -1,9 +1,10 @@
 """Working hours on the ward: the clock that a "call today" alert's escalation runs on."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
+
+from checklists.hospital_time import hospital_tz
 
 SATURDAY = 5
 
@@ -13,7 +14,7 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
 
     Time outside working hours does not count: an alert raised on Friday evening escalates on Monday.
     """
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = hospital_tz()
     remaining = dt.timedelta(hours=hours)
     moment = start.astimezone(tz)
     while True:

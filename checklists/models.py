@@ -116,6 +116,7 @@ class TaskDefinition(models.Model):
         "nurse_guidance",
         "responsible",
         "is_critical",
+        "reminder_lead_minutes",
     )
     DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
 
@@ -128,6 +129,15 @@ class TaskDefinition(models.Model):
     nurse_guidance = models.TextField(blank=True)
     responsible = models.CharField(max_length=16, choices=Responsible.choices)
     is_critical = models.BooleanField(default=False, help_text="A hard stop: not ready without it.")
+    # Read by the messages app (notifications): how long before a patient's own step her reminder goes.
+    reminder_lead_minutes = models.PositiveIntegerField(
+        "reminder lead time (minutes)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="For the patient's own steps: remind her this long before it is due. "
+        "Empty: the hospital's default (2 hours); 0: no reminder.",
+    )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
     due_offset_minutes = models.IntegerField(

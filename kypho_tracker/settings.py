@@ -115,11 +115,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's four, plus 12 characters for staff and no reuse of the current password (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -224,6 +227,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(BASE_DIR / ".run" / "broker"),
         "data_folder_out": str(BASE_DIR / ".run" / "broker"),
         "processed_folder": str(BASE_DIR / ".run" / "broker-done"),
+        "control_folder": str(BASE_DIR / ".run" / "broker-control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -238,7 +242,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # How often the pick-up job looks for due messages (Celery beat): a change alert leaves within this.
 NOTIFY_PICKUP_SECONDS = env.int("NOTIFY_PICKUP_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS}
+    "send-due-messages": {"task": "notifications.tasks.dispatch_due_messages", "schedule": NOTIFY_PICKUP_SECONDS},
+    # Check-ins: mark missed ones (a follow-up call) and stamp escalations (defined with the CHECKIN_ settings).
+    "sweep-checkins": {"task": "checkins.tasks.sweep_checkins", "schedule": 60},
 }
 # Local clock times (hospital timezone) of the planned messages; quiet hours are "HH:MM-HH:MM".
 NOTIFY_WEEK_BEFORE_AT = env.str("NOTIFY_WEEK_BEFORE_AT", default="10:00")
@@ -247,6 +253,8 @@ NOTIFY_AFTER_CARE_AT = env.str("NOTIFY_AFTER_CARE_AT", default="10:00")
 NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
 NOTIFY_TASK_REMINDER_LEAD_MINUTES = env.int("NOTIFY_TASK_REMINDER_LEAD_MINUTES", default=120)
 NOTIFY_ARRIVAL_LEAD_MINUTES = env.int("NOTIFY_ARRIVAL_LEAD_MINUTES", default=90)
+# A patient step due from arrival until this many hours after the start is done in the hospital: no reminder.
+NOTIFY_IN_CARE_HOURS = env.int("NOTIFY_IN_CARE_HOURS", default=6)
 # Where patients go on the day, as the confirmation says it.
 PROCEDURE_PLACE = env.str("PROCEDURE_PLACE", default="the day-surgery reception desk, main hospital, ground floor")
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.forms import AdminLoginForm
-from accounts.views import LoginView
+from accounts.views import LoginView, SetPasswordView
 from checklists import views as checklist_views
 
 from . import health
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/", health.liveness, name="healthz"),
     path("readyz/", health.ReadinessView.as_view(), name="readyz"),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/reset/<uidb64>/<token>/", SetPasswordView.as_view(), name="password_reset_confirm"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

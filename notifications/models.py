@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from checklists.models import ChecklistTask, Episode, Language, Patient, ProtocolVersion
 
@@ -141,7 +142,8 @@ class MessageTemplate(models.Model):
     that, of the latest earlier version of the same protocol that has one.
     """
 
-    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="message_templates")
+    # A discarded draft takes its templates with it; a published version is never deleted.
+    protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="message_templates")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     language = models.CharField(max_length=8, choices=Language.choices)
@@ -171,6 +173,8 @@ class ContactPreference(models.Model):
     quiet_start = models.TimeField(null=True, blank=True, help_text="Overrides the hospital's quiet hours.")
     quiet_end = models.TimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

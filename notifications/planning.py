@@ -78,18 +78,33 @@ def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[d
             quiet,
         ),
     ]
-    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task)]
+    in_care = (
+        start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES),
+        start + dt.timedelta(hours=settings.NOTIFY_IN_CARE_HOURS),
+    )
+    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
     return plan
 
 
-def needs_reminder(task: ChecklistTask) -> bool:
-    """The patient's own open tasks, not already reported done, get a reminder before they are due."""
-    return task.responsible == Responsible.PATIENT and task.is_pending and task.patient_reported_at is None
+def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.datetime]) -> bool:
+    """The patient's own open steps, not reported done, get a reminder; not those due while she is in our care."""
+    return (
+        task.responsible == Responsible.PATIENT
+        and task.is_pending
+        and task.patient_reported_at is None
+        and task.reminder_lead_minutes != 0
+        and not in_care[0] <= task.due_at <= in_care[1]
+    )
 
 
 def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Planned:
-    """A lead time before the task is due; inside quiet hours, the evening before instead."""
-    nominal = task.due_at - dt.timedelta(minutes=settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES)
+    """The step's lead time (the protocol's, else the default) before it is due; in quiet hours, the evening before."""
+    lead = (
+        task.reminder_lead_minutes
+        if task.reminder_lead_minutes is not None
+        else settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES
+    )
+    nominal = task.due_at - dt.timedelta(minutes=lead)
     send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
     return Planned(Kind.TASK_REMINDER, nominal, send_at, expires_at=task.due_at, task=task)
 

@@ -34,24 +34,32 @@ class Rendered:
 
 
 def template_source(message: Message) -> tuple[str, str]:
-    """(subject, body) source: the protocol version's own template, else an earlier version's, else built in."""
-    language = message.patient.preferred_language
+    """(subject, body) source of a message: see `effective_template`."""
     version = message.episode.protocol_version if message.episode_id else None
-    if version is not None:
-        custom = (
-            MessageTemplate.objects.filter(
-                protocol_version__protocol_id=version.protocol_id,
-                protocol_version__number__lte=version.number,
-                kind=message.kind,
-                channel=message.channel,
-                language=language,
-            )
-            .order_by("-protocol_version__number")
-            .first()
+    subject, body, _ = effective_template(version, message.kind, message.channel, message.patient.preferred_language)
+    return subject, body
+
+
+def templates_in_force(version: ProtocolVersion, **slot) -> dict[tuple[str, str, str], MessageTemplate]:
+    """(kind, channel, language) → the admin's template a version uses: its own, else the latest earlier one."""
+    rows = (
+        MessageTemplate.objects.filter(
+            protocol_version__protocol_id=version.protocol_id, protocol_version__number__lte=version.number, **slot
         )
-        if custom is not None:
-            return custom.subject, custom.body
-    return builtin_source(message.kind, message.channel, language)
+        .select_related("protocol_version")
+        .order_by("protocol_version__number")
+    )
+    return {(row.kind, row.channel, row.language): row for row in rows}
+
+
+def effective_template(version: ProtocolVersion | None, kind: str, channel: str, language: str, *, in_force=None):
+    """(subject, body, origin): the version's template in force, else the built-in wording (origin None)."""
+    if version is not None and in_force is None:
+        in_force = templates_in_force(version, kind=kind, channel=channel, language=language)
+    custom = (in_force or {}).get((kind, channel, language))
+    if custom is not None:
+        return custom.subject, custom.body, custom
+    return (*builtin_source(kind, channel, language), None)
 
 
 def builtin_source(kind: str, channel: str, language: str) -> tuple[str, str]:

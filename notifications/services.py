@@ -7,14 +7,18 @@ stops a clinical write (the rows wait for a worker).
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template import TemplateSyntaxError
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
-from checklists.models import Episode, Patient
+from checklists.models import Episode, Patient, ProtocolVersion
 
-from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, preference_for
+from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, MessageTemplate, preference_for
 from .planning import episode_plan, morning_after_quiet
+from .rendering import SMS_MAX_CHARS, gsm_text, reference_context, render_source
 
 # Alerts that wait out the quiet hours (the others go at once: they change what to do tonight).
 QUIET_ALERTS = (Kind.CONFIRMATION, Kind.INVITATION)
@@ -64,9 +68,13 @@ def messages_replan(
             kind__in=PLANNED_KINDS, status__in=Message.LIVE_STATUSES
         )
     }
-    new_rows = []
+    new_rows, retimed = [], []
     for key, (item, channel) in wanted.items():
         if key in live:
+            row = live[key]
+            if row.status == Message.Status.SCHEDULED and row.scheduled_for != item.send_at and item.send_at > now:
+                row.scheduled_for = item.send_at  # same message, other quiet hours
+                retimed.append(row)
             continue
         send_at = item.send_at
         if send_at < now:
@@ -91,6 +99,7 @@ def messages_replan(
         row.status = replaced_status
         row.status_reason = reason[:300]
     Message.objects.bulk_update(leaving, ["status", "status_reason"])
+    Message.objects.bulk_update(retimed, ["scheduled_for"])
     # A concurrent re-plan of the same episode may have written the same keys: theirs stand.
     Message.objects.bulk_create(new_rows, ignore_conflicts=True)
     created = list(
@@ -241,3 +250,77 @@ def message_record_provider_status(*, provider_id: str, status: str, error_code:
             message.last_error = f"The carrier could not deliver it ({status}, error {error_code or 'unknown'})"
         message.save(update_fields=["status", "delivered_at", "last_error"])
     return message
+
+
+def message_template_save(*, version: ProtocolVersion, kind: str, channel: str, language: str, subject: str, body: str):
+    """An admin's wording for a draft version; refused unless it renders, names the ward phone and fits an SMS."""
+    with transaction.atomic():
+        version = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_editable:
+            raise TemplateLocked("Only a draft's messages can change; start a new draft from the protocol list.")
+        check_template(version=version, channel=channel, language=language, subject=subject, body=body)
+        template, _ = MessageTemplate.objects.update_or_create(
+            protocol_version=version,
+            kind=kind,
+            channel=channel,
+            language=language,
+            defaults={"subject": subject.strip(), "body": body.strip(), "updated_at": timezone.now()},
+        )
+    return template
+
+
+def message_template_reset(*, version: ProtocolVersion, kind: str, channel: str, language: str) -> None:
+    """Drop a draft's own wording: it uses the earlier version's, or the built-in one, again."""
+    with transaction.atomic():
+        version = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_editable:
+            raise TemplateLocked("Only a draft's messages can change; start a new draft from the protocol list.")
+        MessageTemplate.objects.filter(protocol_version=version, kind=kind, channel=channel, language=language).delete()
+
+
+def check_template(*, version: ProtocolVersion, channel: str, language: str, subject: str, body: str) -> None:
+    """Render against a made-up long episode of the version: errors, no ward phone, an SMS over two segments."""
+    if channel == Channel.EMAIL and not subject.strip():
+        raise ValidationError("An email needs a subject.")
+    try:
+        rendered = render_source(subject=subject, body=body, context=reference_context(version), language=language)
+    except TemplateSyntaxError as error:
+        raise ValidationError(f"The template has an error: {error}") from error
+    if settings.WARD_PHONE not in rendered.body:
+        raise ValidationError("Every message must give the ward phone: add {{ ward_phone }}.")
+    if channel == Channel.SMS and len(gsm_text(rendered.body)) > SMS_MAX_CHARS:
+        raise ValidationError(
+            f"This text is {len(gsm_text(rendered.body))} characters for a long name and every step: "
+            f"an SMS should stay within two segments ({SMS_MAX_CHARS})."
+        )
+
+
+class TemplateLocked(ValidationError):
+    """The version is published or retired: its messages are frozen with it."""
+
+
+def contact_preference_update(
+    *,
+    patient: Patient,
+    by,
+    email_enabled: bool,
+    sms_enabled: bool,
+    quiet_start: dt.time | None,
+    quiet_end: dt.time | None,
+) -> ContactPreference:
+    """A nurse records how the patient wants to be reached; the scheduled messages follow at once."""
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError("Give both ends of the quiet hours, or neither.")
+    with transaction.atomic():
+        preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
+        preference.email_enabled = email_enabled
+        preference.sms_enabled = sms_enabled
+        preference.quiet_start, preference.quiet_end = quiet_start, quiet_end
+        preference.updated_at = timezone.now()
+        preference._history_user = by
+        preference.save()
+        for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
+            messages_replan(
+                episode=episode, reason="Contact preferences changed", replaced_status=Message.Status.CANCELLED
+            )
+    return preference

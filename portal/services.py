@@ -37,10 +37,17 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
     email = patient.email.strip().lower()
     if not email:
         raise InvitationError(f"{patient.full_name} has no email address on file, so no invitation can be sent.")
+    longest = User._meta.get_field("username").max_length
+    if len(email) > longest:
+        raise InvitationError(
+            f"The email address {email} is longer than a login name can be ({longest} characters): "
+            "record a shorter address for the patient."
+        )
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         user = patient.user
-        others = User.objects.filter(username=email)
+        # Login names are unique whatever their case (accounts.User's constraint).
+        others = User.objects.filter(username__iexact=email)
         if user is not None:
             others = others.exclude(pk=user.pk)
         if others.exists():

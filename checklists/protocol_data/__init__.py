@@ -33,6 +33,7 @@ def read_protocol(path: Path) -> dict:
                 "nurse_guidance": task["nurse_guidance"],
                 "responsible": task["responsible"],
                 "is_critical": task["critical"],
+                "reminder_lead_minutes": task.get("reminder_minutes_before"),
                 "due_offset_minutes": due.get("minutes"),
                 "due_day_offset": due.get("days"),
                 "due_clock_time": dt.time.fromisoformat(due["time"]) if "time" in due else None,

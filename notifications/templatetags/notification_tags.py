@@ -1,5 +1,7 @@
 from django import template
 
+from ..contact import form_for
+from ..models import preference_for
 from ..selectors import contact_problems, episode_message_log
 
 register = template.Library()
@@ -15,3 +17,15 @@ def message_log(episode):
 def contact_problem_list():
     """Upcoming patients whom messages cannot reach (two queries)."""
     return {"problems": contact_problems()}
+
+
+@register.inclusion_tag("notifications/_contact_preference_form.html", takes_context=True)
+def contact_preference_form(context, patient):
+    """How the patient wants to be reached; nurses change it (one query)."""
+    return {
+        "patient": patient,
+        "preference": preference_for(patient),
+        "form": form_for(patient),
+        "can_edit": context["user"].is_nurse,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -4,9 +4,10 @@ import datetime as dt
 
 import time_machine
 
+from checklists.models import Phase, Responsible
 from checklists.services import tasks
 from notifications.models import Message
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, TaskTemplateFactory, schedule_episode
 
 from .conftest import BOOKED_AT, START, local
 
@@ -91,3 +92,34 @@ def test_a_step_done_cancels_its_reminder_and_reopening_it_plans_it_again(booked
         }
         tasks.task_reopen(task=task, by=nurse, expected_version=task.version, reason="Driver fell through")
     assert booked.messages.filter(task=task, status="scheduled").count() == 2
+
+
+def test_no_reminder_for_a_step_due_while_she_is_in_the_hospital(nurse, maria, protocol_version):
+    TaskTemplateFactory(
+        protocol_version=protocol_version,
+        phase=Phase.AFTER,
+        title="Lie flat for an hour",
+        responsible=Responsible.PATIENT,
+        due_offset_minutes=60,
+    )
+    TaskTemplateFactory(
+        protocol_version=protocol_version,
+        phase=Phase.AFTER,
+        title="No driving for 24 hours",
+        responsible=Responsible.PATIENT,
+        due_offset_minutes=24 * 60,
+    )
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    reminded = set(episode.messages.filter(kind="task_reminder").values_list("task__title", flat=True))
+    assert reminded == {"Arrange a driver", "Last solid food", "No driving for 24 hours"}
+
+
+def test_each_step_can_have_its_own_lead_time_in_the_protocol_or_none(nurse, maria, protocol_version):
+    protocol_version.tasks.filter(title="Arrange a driver").update(reminder_lead_minutes=24 * 60)
+    protocol_version.tasks.filter(title="Last solid food").update(reminder_lead_minutes=0)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    reminders = episode.messages.filter(kind="task_reminder", channel="sms")
+    # The driver is due Tue 3 March 09:00: a day before is Monday 09:00, outside quiet hours.
+    assert [(m.task.title, local(m.scheduled_for)) for m in reminders] == [("Arrange a driver", "Mon 02 Mar 09:00 EST")]

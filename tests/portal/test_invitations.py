@@ -30,12 +30,12 @@ def link_in(message) -> str:
     return re.search(r"http://testserver(/accounts/reset/\S+/)", message.body).group(1)
 
 
-def set_password_with(client, link: str):
+def set_password_with(client, link: str, password: str = NEW_PASSWORD):
     """Follow the emailed link the way a browser does, and choose a password."""
     response = client.get(link)
     if response.status_code != 302:
         return response
-    return client.post(response.url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    return client.post(response.url, {"new_password1": password, "new_password2": password})
 
 
 @pytest.fixture
@@ -157,7 +157,9 @@ def test_reinvite_after_the_password_was_set_gives_a_working_link(client, nurse,
     invite(client, rosa)
     client.logout()
 
-    assert set_password_with(client, link_in(mail.outbox[1])).url == reverse("password_reset_complete")
+    # A new password: the current one cannot be chosen again.
+    response = set_password_with(client, link_in(mail.outbox[1]), password="Another-" + NEW_PASSWORD)
+    assert response.url == reverse("password_reset_complete")
 
 
 def test_admin_can_invite_too(client, admin_user, rosa):
