@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from kypho_tracker.form_tokens import SubmissionTokenField
 
 from .hospital_time import today
 from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
@@ -56,6 +57,8 @@ class FutureStartMixin:
 
 
 class EpisodeScheduleForm(FutureStartMixin, forms.Form):
+    # Sent twice, the form schedules one procedure (kypho_tracker/form_tokens.py).
+    submission_token = SubmissionTokenField()
     protocol_version = forms.ModelChoiceField(
         queryset=ProtocolVersion.objects.published().select_related("protocol"),
         label="Protocol",

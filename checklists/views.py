@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.reads import reads_patient_data
+from kypho_tracker import form_tokens
 
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
@@ -307,11 +308,21 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = EpisodeScheduleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
+            token = form.cleaned_data.pop("submission_token")
+            earlier = form_tokens.claim(token)
+            if earlier == form_tokens.PENDING:
+                form.add_error(None, "This form is already being sent. Look at the patient's page in a moment.")
+                return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=409)
+            if earlier is not None:
+                messages.info(request, "This form was sent twice: the procedure was scheduled once.")
+                return redirect("checklists:episode-detail", pk=earlier)
             try:
                 episode = episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
             except ValidationError as error:
+                form_tokens.release(token)
                 form.add_error(None, error)
             else:
+                form_tokens.fulfil(token, episode.pk)
                 messages.success(request, "Procedure scheduled and checklist created.")
                 return redirect("checklists:episode-detail", pk=episode.pk)
         return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=400)

@@ -139,6 +139,16 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
 REQUIRE_ADMIN_MFA = env.bool("REQUIRE_ADMIN_MFA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Kypho Tracker"
 
+# Rate limits (kypho_tracker/rate_limits.py), as "count/period" (s, m, h, d) per client address or login.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),  # log-in attempts per address, any account
+    "password-reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),  # reset emails per address
+    "invitation": env.str("RATE_LIMIT_INVITATION", default="30/h"),  # invitation emails per login
+    "pdf": env.str("RATE_LIMIT_PDF", default="10/m"),  # checklist PDFs per login
+}
+# django-ratelimit reads the client's address the way the audit logs do (a trusted proxy's record of it).
+RATELIMIT_IP_META_KEY = "kypho_tracker.client_address.client_ip"
+
 # django-axes: lock an account out after repeated failed logins.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)

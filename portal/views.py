@@ -17,6 +17,7 @@ from audit.reads import reads_patient_data
 from checklists.access import CARE_TEAM, get_episode_for, get_patient_for, get_task_for, role_required
 from checklists.models import Episode, TaskStateError
 from checklists.services.tasks import TaskChangeConflict, task_report_by_patient
+from kypho_tracker.rate_limits import rate_limited
 
 from . import services
 from .forms import TaskReportForm
@@ -79,6 +80,7 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @patient_language
 @reads_patient_data("episode")
+@rate_limited("pdf", key="user", methods=("GET",))
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
@@ -140,6 +142,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@rate_limited("invitation", key="user")
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """A nurse or admin sends the patient a one-time link to set a portal password (again, if need be)."""
     patient = get_patient_for(request.user, pk, roles=CARE_TEAM)
