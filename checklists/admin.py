@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ChecklistTask,
+    ContactAttempt,
     Episode,
     Patient,
     Protocol,
@@ -125,3 +126,10 @@ class ChecklistTaskAdmin(HistoryViewOnlyMixin, ReadOnlyMixin, SimpleHistoryAdmin
 @admin.register(RejectedTaskChange)
 class RejectedTaskChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("task", "attempted_by", "attempted_at", "attempted_status", "seen_version", "current_version")
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("episode", "outcome", "made_by", "made_at")
+    list_filter = ("outcome",)
+    list_select_related = ("episode__patient", "episode__protocol_version__protocol", "made_by")
