@@ -147,7 +147,7 @@ class Command(BaseCommand):
                 preferred_language="es" if index % 5 == 4 else "en",
                 user=users["patient"] if is_portal_patient else None,
             )
-            # Spread procedures from 10 days ago to 21 days ahead, on weekday mornings.
+            # Spread procedures from 10 days ago to 21 days ahead, any day of the week, starting 08:00 to 13:30.
             day = today + dt.timedelta(days=-10 + round(index * 31 / (PATIENT_COUNT - 1)))
             start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
             episode = episode_schedule(
