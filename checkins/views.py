@@ -71,7 +71,7 @@ def _answer(request: HttpRequest, checkin: Checkin, *, via: str, by) -> HttpResp
     questions = list(checkin.point.questions.order_by("position"))
     form = CheckinForm(questions, request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
-        context = {"form": form, "checkin": checkin, "closes": format_moment(checkin.closes_at), "via_link": by is None}
+        context = {"form": form, "checkin": checkin, "closes": format_moment(checkin.closes_at)}
         return render(request, "checkins/checkin_form.html", context, status=200 if request.method == "GET" else 400)
     try:
         checkin, alert = services.checkin_answer(checkin=checkin, answers=form.cleaned_data, via=via, by=by)

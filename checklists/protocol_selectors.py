@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .hospital_time import PHASE_WINDOWS, reference_start
 from .models import Phase, ProtocolVersion, TaskTemplate, WarningSign
@@ -61,6 +62,28 @@ def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list
 def protocol_patient_pages(version: ProtocolVersion) -> list[dict]:
     """The pages a patient reads before consenting, as plain dicts in order (to copy or compare them)."""
     return list(version.patient_pages.order_by("position").values("position", "title", "title_es", "body", "body_es"))
+
+
+def protocol_content_differences(version: ProtocolVersion, data: dict) -> list[str]:
+    """How shipped protocol content (`protocol_data.read_protocol`) differs from a version, in lines of text
+    (empty when it says the same)."""
+    tasks, signs, pages = protocol_version_content(version)
+    key = itemgetter("phase", "title")
+    have, shipped = {key(task): task for task in tasks}, {key(task): task for task in data["tasks"]}
+    lines = [f"task only in the shipped file: {title} ({phase})" for phase, title in shipped.keys() - have.keys()]
+    lines += [
+        f"task only in version {version.number}: {title} ({phase})" for phase, title in have.keys() - shipped.keys()
+    ]
+    lines += [
+        f"task worded, ordered or timed differently: {title} ({phase})"
+        for phase, title in have.keys() & shipped.keys()
+        if have[phase, title] != shipped[phase, title]
+    ]
+    if signs != data["warning_signs"]:
+        lines.append("the warning signs differ")
+    if pages != data["patient_pages"]:
+        lines.append("the patient pages differ")
+    return sorted(lines)
 
 
 @dataclass(frozen=True)
@@ -169,3 +192,48 @@ def _field_text(task, field) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+@dataclass(frozen=True)
+class ProtocolChange:
+    at: object
+    by: object
+    version_number: int
+    what: str
+
+
+ITEM_VERBS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def protocol_history(protocol, *, limit: int = 200) -> list[ProtocolChange]:
+    """Who created, edited, published or discarded each version of a protocol and its items, newest first.
+
+    From the history tables, so discarded drafts and removed items are still there.
+    """
+    version_rows = list(
+        ProtocolVersion.history.filter(protocol_id=protocol.pk).select_related("history_user").order_by("-history_id")
+    )
+    numbers = {row.id: row.number for row in version_rows}
+    changes = [
+        ProtocolChange(row.history_date, row.history_user, row.number, _version_change(row)) for row in version_rows
+    ]
+    for model, noun, label in ((TaskTemplate, "Task", "title"), (WarningSign, "Warning sign", "text")):
+        rows = model.history.filter(protocol_version_id__in=numbers).select_related("history_user")
+        changes += [
+            ProtocolChange(
+                row.history_date,
+                row.history_user,
+                numbers[row.protocol_version_id],
+                f"{noun} “{getattr(row, label)}” {ITEM_VERBS[row.history_type]}",
+            )
+            for row in rows.order_by("-history_id")[:limit]
+        ]
+    return sorted(changes, key=lambda change: change.at, reverse=True)[:limit]
+
+
+def _version_change(row) -> str:
+    if row.history_type == "+":
+        return "Draft created"
+    if row.history_type == "-":
+        return "Draft discarded"
+    return f"Version now {row.get_status_display().lower()}"

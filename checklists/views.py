@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.reads import reads_patient_data
+from kypho_tracker import form_tokens
 
 from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
+    ContactAttemptForm,
     EpisodeScheduleForm,
     PatientForm,
     RecordDoneForm,
@@ -28,15 +30,19 @@ from .forms import (
     TaskReasonForm,
     TimeOutForm,
 )
-from .models import ChecklistTask, Episode, TaskStateError, TimeOut
+from .models import ContactAttempt, Episode, TaskStateError, TimeOut
 from .selectors import (
     blocking_tasks,
+    episode_contact_attempts,
     episode_history,
     episode_timeline,
     latest_time_out,
+    patient_history,
     readiness_counts,
     with_progress_for_page,
 )
+from .services import patients
+from .services.contacts import contact_attempt_record
 from .services.episodes import (
     episode_cancel,
     episode_record_done,
@@ -156,6 +162,9 @@ def _render_episode(
         "time_out_sides": TimeOut.Side.choices,
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
         "can_change_episode": request.user.is_nurse and episode.is_scheduled,
+        "contact_attempts": episode_contact_attempts(episode),
+        "can_log_calls": request.user.is_nurse and episode.tasks_can_change,
+        "call_outcomes": ContactAttempt.Outcome.choices,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)
@@ -175,7 +184,7 @@ class ChangeAction:
     """One way a nurse changes a task or an episode: the form it posts, the service it calls, what it says after."""
 
     form_class: type[forms.Form]
-    service: Callable[..., ChecklistTask | Episode]
+    service: Callable[..., object]
     service_fields: tuple[str, ...]
     done_message: str
 
@@ -216,6 +225,7 @@ EPISODE_ACTIONS = {
         ),
         "Time-out recorded.",
     ),
+    "contact": ChangeAction(ContactAttemptForm, contact_attempt_record, ("outcome", "note"), "Call logged."),
     "record-done": ChangeAction(
         RecordDoneForm,
         episode_record_done,
@@ -300,7 +310,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            patient = form.save()
+            patient = patients.patient_create(by=request.user, **form.cleaned_data)
             messages.success(request, f"{patient.full_name} added.")
             return redirect("checklists:patient-detail", pk=patient.pk)
         return render(request, "checklists/patient_form.html", {"form": form}, status=400)
@@ -315,7 +325,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "checklists/patient_detail.html",
-        {"patient": patient, "episodes": episodes, "can_schedule": request.user.is_nurse},
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "can_schedule": request.user.is_nurse,
+            "history": patient_history(patient),
+        },
     )
 
 
@@ -325,11 +340,21 @@ def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = EpisodeScheduleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
+            token = form.cleaned_data.pop("submission_token")
+            earlier = form_tokens.claim(token)
+            if earlier == form_tokens.PENDING:
+                form.add_error(None, "This form is already being sent. Look at the patient's page in a moment.")
+                return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=409)
+            if earlier is not None:
+                messages.info(request, "This form was sent twice: the procedure was scheduled once.")
+                return redirect("checklists:episode-detail", pk=earlier)
             try:
                 episode = episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
             except ValidationError as error:
+                form_tokens.release(token)
                 form.add_error(None, error)
             else:
+                form_tokens.fulfil(token, episode.pk)
                 messages.success(request, "Procedure scheduled and checklist created.")
                 return redirect("checklists:episode-detail", pk=episode.pk)
         return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=400)

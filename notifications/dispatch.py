@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,13 +43,10 @@ def retry_delay(attempts: int) -> int:
 
 def message_claim(message_id: int, *, now: dt.datetime) -> bool:
     """Take the row for this worker: one conditional UPDATE, so two workers never both win."""
-    stale = now - dt.timedelta(seconds=Message.CLAIM_TIMEOUT_SECONDS)
-    due = Q(status=Message.Status.SCHEDULED, scheduled_for__lte=now) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-    claimable = due | Q(status=Message.Status.SENDING, claimed_at__lt=stale)
     return bool(
-        Message.objects.filter(claimable, pk=message_id).update(
-            status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
+        Message.objects.to_send(now=now)
+        .filter(pk=message_id)
+        .update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -86,8 +83,7 @@ def message_send(message_id: int, *, now: dt.datetime | None = None) -> Outcome:
 def due_message_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list[tuple[int, str]]:
     """(id, channel) of the rows to send now, and of the ones a dead worker left claimed."""
     now = now or timezone.now()
-    rows = Message.objects.due(now=now) | Message.objects.stale_claims(now=now)
-    return list(rows.order_by("scheduled_for", "pk").values_list("pk", "channel")[:limit])
+    return list(Message.objects.to_send(now=now).order_by("scheduled_for", "pk").values_list("pk", "channel")[:limit])
 
 
 def _recipient(message: Message) -> tuple[str, str]:

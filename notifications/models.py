@@ -33,17 +33,13 @@ class Channel(models.TextChoices):
 
 
 class MessageQuerySet(models.QuerySet):
-    def due(self, *, now: dt.datetime | None = None):
-        """Rows a worker should send now: scheduled, their time come, not waiting for a retry."""
+    def to_send(self, *, now: dt.datetime | None = None):
+        """Rows a worker should take now: scheduled and due (not waiting for a retry), or claimed by a
+        worker that died (after CLAIM_TIMEOUT_SECONDS: sent again, at least once)."""
         now = now or timezone.now()
-        return self.filter(status=Message.Status.SCHEDULED, scheduled_for__lte=now).filter(
-            Q(retry_at__isnull=True) | Q(retry_at__lte=now)
-        )
-
-    def stale_claims(self, *, now: dt.datetime | None = None):
-        """Rows a worker claimed and never settled (it died): sent again, at least once."""
-        cutoff = (now or timezone.now()) - dt.timedelta(seconds=Message.CLAIM_TIMEOUT_SECONDS)
-        return self.filter(status=Message.Status.SENDING, claimed_at__lt=cutoff)
+        due = Q(status="scheduled", scheduled_for__lte=now) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+        stale = Q(status="sending", claimed_at__lt=now - dt.timedelta(seconds=Message.CLAIM_TIMEOUT_SECONDS))
+        return self.filter(due | stale)
 
     def failed(self):
         return self.filter(status=Message.Status.FAILED)

@@ -193,30 +193,26 @@ def messages_cancel(messages, *, reason: str) -> int:
 
 def contact_sms_opt_out(*, phone: str, at: dt.datetime | None = None) -> int:
     """An inbound STOP: no more SMS to the patients with this number; their scheduled SMS are cancelled."""
-    at = at or timezone.now()
-    patients = list(Patient.objects.filter(phone=phone))
-    with transaction.atomic():
-        for patient in patients:
-            preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
-            preference.sms_opted_out_at = at
-            preference.updated_at = at
-            preference.save()
-            messages_cancel(
-                Message.objects.filter(patient=patient, channel=Channel.SMS), reason="The patient replied STOP"
-            )
-    return len(patients)
+    return _record_sms_consent(phone=phone, at=at or timezone.now(), opted_out=True)
 
 
 def contact_sms_opt_in(*, phone: str, at: dt.datetime | None = None) -> int:
     """An inbound START: SMS again, and the upcoming reminders are planned again."""
-    at = at or timezone.now()
+    return _record_sms_consent(phone=phone, at=at or timezone.now(), opted_out=False)
+
+
+def _record_sms_consent(*, phone: str, at: dt.datetime, opted_out: bool) -> int:
     patients = list(Patient.objects.filter(phone=phone))
     with transaction.atomic():
         for patient in patients:
             preference, _ = ContactPreference.objects.select_for_update().get_or_create(patient=patient)
-            preference.sms_opted_out_at = None
+            preference.sms_opted_out_at = at if opted_out else None
             preference.updated_at = at
             preference.save()
+            if opted_out:
+                sms = Message.objects.filter(patient=patient, channel=Channel.SMS)
+                messages_cancel(sms, reason="The patient replied STOP")
+                continue
             for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
                 messages_replan(episode=episode, reason="The patient replied START", now=at)
     return len(patients)

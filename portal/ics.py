@@ -59,6 +59,7 @@ def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.dateti
             duration=PROCEDURE_DURATION,
             summary=_("Your kyphoplasty procedure"),
         )
+        procedure.add("description", _("Please arrive at the hospital: %(when)s") % {"when": checklist.arrive_when})
         calendar.add_component(procedure)
     for item in items:
         event = _event(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0009_task_reminder_lead_time'),
+        ('checklists', '0011_merge_0010_nurse_day_0010_protocol_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
