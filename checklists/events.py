@@ -36,6 +36,14 @@ class EpisodeRescheduled:
 
 
 @dataclass(frozen=True)
+class EpisodeDetailsChanged:
+    """Levels, side, clinician, assigned nurse or arrival time corrected; `previous` holds the old values."""
+
+    episode: Episode
+    previous: dict
+
+
+@dataclass(frozen=True)
 class EpisodeCompleted:
     episode: Episode
 
@@ -67,6 +75,7 @@ class PatientInvited:
 Event = (
     EpisodeScheduled
     | EpisodeRescheduled
+    | EpisodeDetailsChanged
     | EpisodeCompleted
     | EpisodeCancelled
     | EpisodeSignedOff

@@ -3,12 +3,11 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import Role, User
 
 from .forms import PersonChoiceField
-from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
+from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, local_midnight, today
 from .models import Readiness
 
 WORKLIST_DAYS_AHEAD = 14
@@ -86,10 +85,10 @@ class WorklistFilter(django_filters.FilterSet):
         return queryset.filter(nurse=user) if user is not None else queryset.none()
 
     def filter_start_from(self, queryset, name, value: dt.date):
-        return queryset.filter(scheduled_start__gte=_local_midnight(value))
+        return queryset.filter(scheduled_start__gte=local_midnight(value))
 
     def filter_start_to(self, queryset, name, value: dt.date):
-        return queryset.filter(scheduled_start__lt=_local_midnight(value + dt.timedelta(days=1)))
+        return queryset.filter(scheduled_start__lt=local_midnight(value + dt.timedelta(days=1)))
 
     def filter_search(self, queryset, name, value: str):
         terms = value.split()
@@ -100,7 +99,3 @@ class WorklistFilter(django_filters.FilterSet):
                 | Q(patient__last_name__icontains=term)
             )
         return queryset
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

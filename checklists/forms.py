@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from kypho_tracker.form_tokens import SubmissionTokenField
 
 from .hospital_time import today
-from .models import MAX_TASK_VERSION, Patient, Protocol, ProtocolVersion
+from .models import MAX_TASK_VERSION, ContactAttempt, Episode, Patient, Protocol, ProtocolVersion, Side
 from .vertebrae import normalise_levels
 
 
@@ -23,8 +23,18 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["mrn", "first_name", "last_name", "date_of_birth", "email", "phone", "preferred_language"]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        fields = [
+            "mrn",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "preferred_language",
+            "interpreter_needed",
+            "allergies",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}), "allergies": forms.Textarea({"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +51,52 @@ class PatientForm(forms.ModelForm):
         if born.year < 1900:
             raise forms.ValidationError("Check the year of birth.")
         return born
+
+
+class ChangeReasonMixin(forms.Form):
+    """An edit page's reason: the service requires it when a clinical field changes."""
+
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=2000,
+        required=False,
+        help_text="Required when a clinical field changes ({}).",
+    )
+    clinical_fields = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = self.fields["reason"].help_text.format(self.clinical_fields)
+
+
+class PatientEditForm(ChangeReasonMixin, PatientForm):
+    clinical_fields = "date of birth, allergies"
+
+
+def active_nurses():
+    return User.objects.filter(role=Role.NURSE, is_active=True).order_by("first_name", "last_name")
+
+
+class EpisodeEditForm(ChangeReasonMixin, forms.ModelForm):
+    clinical_fields = "levels, side, clinician"
+    nurse = PersonChoiceField(queryset=active_nurses(), label="Assigned nurse", required=False)
+
+    class Meta:
+        model = Episode
+        fields = ["vertebral_levels", "side", "clinician", "nurse", "arrival_minutes_before"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save changes"))
+
+    def clean_vertebral_levels(self) -> str:
+        return normalise_levels(self.cleaned_data["vertebral_levels"])
+
+
+class ContactAttemptForm(forms.Form):
+    outcome = forms.ChoiceField(label="What happened", choices=ContactAttempt.Outcome.choices)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 MAX_YEARS_AHEAD = 2
@@ -70,12 +126,9 @@ class EpisodeScheduleForm(FutureStartMixin, forms.Form):
         help_text="In the hospital's local time.",
     )
     vertebral_levels = forms.CharField(max_length=60, help_text="For example: T12, L1")
+    side = forms.ChoiceField(choices=[("", "Not recorded yet"), *Side.choices], required=False)
     clinician = forms.CharField(label="Responsible clinician", max_length=120)
-    nurse = PersonChoiceField(
-        queryset=User.objects.filter(role=Role.NURSE, is_active=True).order_by("first_name", "last_name"),
-        label="Assigned nurse",
-        required=False,
-    )
+    nurse = PersonChoiceField(queryset=active_nurses(), label="Assigned nurse", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
 
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
+# A patient is asked to arrive at most this long before the start (and never after it).
+MAX_ARRIVAL_MINUTES_BEFORE = 6 * 60
 # The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
 MAX_TASK_VERSION = 2_147_483_647
 
@@ -42,6 +44,14 @@ class Readiness(models.TextChoices):
         return [(value, label) for value, label in cls.choices if value not in (cls.DONE, cls.CANCELLED)]
 
 
+class Side(models.TextChoices):
+    """The side of the approach to the vertebra, for the day-of huddle and the time-out."""
+
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Bilateral"
+
+
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
     SPANISH = "es", "Español"
@@ -53,6 +63,10 @@ class Protocol(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    # When the patient is asked to arrive, before the start: each episode starts with this and may change it.
+    arrival_minutes_before = models.PositiveSmallIntegerField(
+        default=90, validators=[MaxValueValidator(MAX_ARRIVAL_MINUTES_BEFORE)]
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -82,6 +96,8 @@ class ProtocolVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProtocolVersionQuerySet.as_manager()
+    # Who created, edited, published or discarded each draft (shown in the editor's history page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["protocol", "-number"]
@@ -210,6 +226,7 @@ class TaskTemplate(TaskDefinition):
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="tasks")
 
     objects = TaskDefinitionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta(TaskDefinition.Meta):
         ordering = ["protocol_version", "phase", "position"]
@@ -233,6 +250,8 @@ class WarningSign(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     text_es = models.CharField("text (Spanish)", max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["protocol_version", "severity", "position"]
@@ -274,6 +293,8 @@ class Patient(models.Model):
     # Stored in E.164 (+12025550123); a number typed without a country code is read in PHONENUMBER_DEFAULT_REGION.
     phone = PhoneNumberField(blank=True, help_text="Mobile number for text reminders, e.g. (202) 555-0143.")
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    interpreter_needed = models.BooleanField(default=False)
+    allergies = models.TextField(blank=True, help_text="As the patient reported them; “none known” if none.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -354,7 +375,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
 
     def with_progress(self, *, now: dt.datetime | None = None):
-        """Annotate done/total per phase, overdue tasks, the next pending task and what blocks, in one query."""
+        """Annotate, in one query, done/total per phase, overdue tasks, the next pending task, what blocks
+        (the open critical tasks) and the last contact attempt."""
         now = now or timezone.now()
         closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
         per_phase = {}
@@ -365,6 +387,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
             episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
         ).order_by("due_at", "pk")
         first_blocking = next_pending.filter(is_critical=True)
+        last_contact = ContactAttempt.objects.filter(episode=OuterRef("pk")).order_by("-made_at", "-pk")
         return self.annotate(
             **per_phase,
             tasks_total=Count("tasks"),
@@ -382,6 +405,8 @@ class EpisodeQuerySet(ClinicalQuerySet):
             ),
             first_blocking_title=Subquery(first_blocking.values("title")[:1]),
             first_blocking_due_at=Subquery(first_blocking.values("due_at")[:1]),
+            last_contact_outcome=Subquery(last_contact.values("outcome")[:1]),
+            last_contact_at=Subquery(last_contact.values("made_at")[:1]),
         )
 
 
@@ -397,6 +422,7 @@ class Episode(models.Model):
     protocol_version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="episodes")
     scheduled_start = models.DateTimeField()
     vertebral_levels = models.CharField(max_length=60, help_text="For example: T12, L1")
+    side = models.CharField(max_length=16, choices=Side.choices, blank=True)
     clinician = models.CharField("responsible clinician", max_length=120)
     nurse = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -405,6 +431,11 @@ class Episode(models.Model):
         blank=True,
         related_name="assigned_episodes",
         limit_choices_to={"role": Role.NURSE},
+    )
+    arrival_minutes_before = models.PositiveSmallIntegerField(
+        "arrive this many minutes before the start",
+        default=90,
+        validators=[MaxValueValidator(MAX_ARRIVAL_MINUTES_BEFORE)],
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     cancellation_reason = models.TextField(blank=True)
@@ -431,6 +462,11 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient.full_name} — {self.protocol_version.protocol.name}"
+
+    @property
+    def arrival_at(self) -> dt.datetime:
+        """When the patient is asked to arrive: derived from the start, so it moves when the start moves."""
+        return self.scheduled_start - dt.timedelta(minutes=self.arrival_minutes_before)
 
     @property
     def is_day_of_procedure(self) -> bool:
@@ -466,6 +502,10 @@ class Episode(models.Model):
         return [
             (label, getattr(self, f"{phase}_closed"), getattr(self, f"{phase}_total")) for phase, label in Phase.choices
         ]
+
+    def get_last_contact_outcome_display(self) -> str:
+        """The `with_progress()` annotation's outcome in words."""
+        return ContactAttempt.Outcome(self.last_contact_outcome).label if self.last_contact_outcome else ""
 
     @property
     def is_ready(self) -> bool:
@@ -632,6 +672,36 @@ def open_after_care_tasks():
 def has_open_after_care() -> Q:
     """A procedure recorded done whose after care is not: the nurses' after-care list, the patient's first page."""
     return Q(Exists(open_after_care_tasks()), status=Episode.Status.COMPLETED)
+
+
+class ContactAttempt(models.Model):
+    """A call (or message) to the patient about this procedure, answered or not: kept, never edited."""
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        NO_ANSWER = "no_answer", "No answer"
+        LEFT_MESSAGE = "left_message", "Left message"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+        CALL_BACK = "call_back", "Patient asked to call back"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contact_attempts")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["reached", "no_answer", "left_message", "wrong_number", "call_back"]),
+                name="contact_attempt_outcome_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "-made_at"], name="contact_episode_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} — {self.episode}"
 
 
 class RejectedTaskChange(models.Model):

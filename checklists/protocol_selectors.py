@@ -164,3 +164,48 @@ def _field_text(task, field) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+@dataclass(frozen=True)
+class ProtocolChange:
+    at: object
+    by: object
+    version_number: int
+    what: str
+
+
+ITEM_VERBS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def protocol_history(protocol, *, limit: int = 200) -> list[ProtocolChange]:
+    """Who created, edited, published or discarded each version of a protocol and its items, newest first.
+
+    From the history tables, so discarded drafts and removed items are still there.
+    """
+    version_rows = list(
+        ProtocolVersion.history.filter(protocol_id=protocol.pk).select_related("history_user").order_by("-history_id")
+    )
+    numbers = {row.id: row.number for row in version_rows}
+    changes = [
+        ProtocolChange(row.history_date, row.history_user, row.number, _version_change(row)) for row in version_rows
+    ]
+    for model, noun, label in ((TaskTemplate, "Task", "title"), (WarningSign, "Warning sign", "text")):
+        rows = model.history.filter(protocol_version_id__in=numbers).select_related("history_user")
+        changes += [
+            ProtocolChange(
+                row.history_date,
+                row.history_user,
+                numbers[row.protocol_version_id],
+                f"{noun} “{getattr(row, label)}” {ITEM_VERBS[row.history_type]}",
+            )
+            for row in rows.order_by("-history_id")[:limit]
+        ]
+    return sorted(changes, key=lambda change: change.at, reverse=True)[:limit]
+
+
+def _version_change(row) -> str:
+    if row.history_type == "+":
+        return "Draft created"
+    if row.history_type == "-":
+        return "Draft discarded"
+    return f"Version now {row.get_status_display().lower()}"

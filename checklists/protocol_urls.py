@@ -9,6 +9,7 @@ SIGNS = {"pages": views.SIGN_PAGES}
 
 urlpatterns = [
     path("", views.protocol_list, name="protocol-list"),
+    path("<int:pk>/history/", views.protocol_history, name="protocol-history"),
     path("<int:pk>/drafts/new/", views.protocol_draft_create, name="protocol-draft-create"),
     path("versions/<int:pk>/", views.protocol_version_detail, name="protocol-version-detail"),
     path("versions/<int:pk>/tasks/new/", views.protocol_item_create, TASKS, name="protocol-task-create"),

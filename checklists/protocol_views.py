@@ -32,6 +32,14 @@ from .services import protocols
 admin_only = role_required(Role.ADMIN)
 
 
+@admin_only
+def protocol_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who changed what in the protocol's versions and their items, discarded drafts included."""
+    protocol = get_object_or_404(Protocol, pk=pk)
+    context = {"protocol": protocol, "changes": protocol_selectors.protocol_history(protocol)}
+    return render(request, "checklists/protocol_history.html", context)
+
+
 def _get_version(pk: int) -> ProtocolVersion:
     """Fetch a protocol version with its protocol (the caller has checked the admin role)."""
     return get_object_or_404(ProtocolVersion.objects.select_related("protocol"), pk=pk)

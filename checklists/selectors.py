@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.formats import date_format
 
 from .hospital_time import hospital_tz
-from .models import ChecklistTask, Episode, Phase, Readiness, RejectedTaskChange
+from .models import ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness, RejectedTaskChange
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,29 @@ class PhaseGroup:
 
 
 AUDITED_TASK_FIELDS = ("status", "patient_reported_at", "due_at", "note", "reason", "completed_by")
-AUDITED_EPISODE_FIELDS = ("scheduled_start", "status", "nurse", "signed_off_at", "sign_off_override_reason")
+AUDITED_EPISODE_FIELDS = (
+    "scheduled_start",
+    "status",
+    "vertebral_levels",
+    "side",
+    "clinician",
+    "nurse",
+    "arrival_minutes_before",
+    "signed_off_at",
+    "sign_off_override_reason",
+)
+AUDITED_PATIENT_FIELDS = (
+    "mrn",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "preferred_language",
+    "interpreter_needed",
+    "allergies",
+    "user",
+)
 
 
 def episode_timeline(episode: Episode, *, open_only: bool = False, keep: int | None = None) -> list[PhaseGroup]:
@@ -119,6 +141,16 @@ def episode_history(episode: Episode) -> list[HistoryEntry]:
         )
         for previous, record in zip([None, *episode_records], episode_records, strict=False)
     )
+    entries.extend(
+        HistoryEntry(
+            when=call.made_at,
+            who=call.made_by,
+            task_title="Call to the patient",
+            changes=[("outcome", "", call.get_outcome_display())],
+            reason=call.note,
+        )
+        for call in episode_contact_attempts(episode)
+    )
     rejected = RejectedTaskChange.objects.filter(task__episode=episode).select_related("attempted_by", "task")
     entries.extend(
         HistoryEntry(
@@ -134,6 +166,29 @@ def episode_history(episode: Episode) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
+def episode_contact_attempts(episode: Episode) -> list[ContactAttempt]:
+    """The calls logged for this procedure, the latest first (cached on the episode: the page shows them twice)."""
+    if not hasattr(episode, "_contact_attempts"):
+        episode._contact_attempts = list(episode.contact_attempts.select_related("made_by"))
+    return episode._contact_attempts
+
+
+def patient_history(patient: Patient) -> list[HistoryEntry]:
+    """Every recorded change to the patient's record, newest first: who, when, old → new and why."""
+    records = list(patient.history.select_related("history_user", "user").order_by("history_date", "history_id"))
+    entries = [
+        HistoryEntry(
+            when=record.history_date,
+            who=record.history_user,
+            task_title="Patient record",
+            changes=_field_changes(previous, record, AUDITED_PATIENT_FIELDS) if previous else [("record", "", "added")],
+            reason=record.history_change_reason or "",
+        )
+        for previous, record in zip([None, *records], records, strict=False)
+    ]
+    return entries[::-1]
+
+
 def _field_changes(previous, record, fields) -> list[tuple[str, str, str]]:
     if previous is None:
         return [("status", "", record.get_status_display())]
@@ -146,8 +201,10 @@ def _field_changes(previous, record, fields) -> list[tuple[str, str, str]]:
 
 
 def _display(record, field: str) -> str:
-    if field == "status":
-        return record.get_status_display()
+    if field in ("status", "side", "preferred_language"):
+        return getattr(record, f"get_{field}_display")()
+    if isinstance(getattr(record, field), bool):
+        return "yes" if getattr(record, field) else "no"
     value = getattr(record, field)
     if value is None:
         return ""

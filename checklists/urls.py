@@ -1,13 +1,16 @@
 from django.urls import include, path
 
-from . import views
+from . import edit_views, huddle_views, views
 
 app_name = "checklists"
 
 episode_urls = [
     path("", views.episode_list, name="episode-list"),
     path("after-care/", views.after_care_list, name="after-care-list"),
+    path("huddle/", huddle_views.huddle_sheet, name="huddle-sheet"),
+    path("huddle.pdf", huddle_views.huddle_sheet_pdf, name="huddle-sheet-pdf"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
+    path("<int:pk>/edit/", edit_views.episode_edit, name="episode-edit"),
     *(
         path(f"<int:pk>/{action}/", views.episode_change, {"action": action}, name=f"episode-{action}")
         for action in views.EPISODE_ACTIONS
@@ -22,6 +25,7 @@ task_urls = [
 patient_urls = [
     path("new/", views.patient_create, name="patient-create"),
     path("<int:pk>/", views.patient_detail, name="patient-detail"),
+    path("<int:pk>/edit/", edit_views.patient_edit, name="patient-edit"),
     path("<int:patient_pk>/episodes/new/", views.episode_create, name="episode-create"),
 ]
 

@@ -20,6 +20,7 @@ from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_tas
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
+    ContactAttemptForm,
     EpisodeScheduleForm,
     PatientForm,
     RecordDoneForm,
@@ -28,14 +29,18 @@ from .forms import (
     TaskChangeForm,
     TaskReasonForm,
 )
-from .models import ChecklistTask, Episode, TaskStateError
+from .models import ContactAttempt, Episode, TaskStateError
 from .selectors import (
     blocking_tasks,
+    episode_contact_attempts,
     episode_history,
     episode_timeline,
+    patient_history,
     readiness_counts,
     with_progress_for_page,
 )
+from .services import patients
+from .services.contacts import contact_attempt_record
 from .services.episodes import (
     episode_cancel,
     episode_record_done,
@@ -152,6 +157,9 @@ def _render_episode(
         "history": episode_history(episode),
         "can_change_tasks": request.user.is_nurse and episode.tasks_can_change,
         "can_change_episode": request.user.is_nurse and episode.is_scheduled,
+        "contact_attempts": episode_contact_attempts(episode),
+        "can_log_calls": request.user.is_nurse and episode.tasks_can_change,
+        "call_outcomes": ContactAttempt.Outcome.choices,
     }
     template = "checklists/_checklist.html" if request.htmx else "checklists/episode_detail.html"
     return render(request, template, context, status=status)
@@ -171,7 +179,7 @@ class ChangeAction:
     """One way a nurse changes a task or an episode: the form it posts, the service it calls, what it says after."""
 
     form_class: type[forms.Form]
-    service: Callable[..., ChecklistTask | Episode]
+    service: Callable[..., object]
     service_fields: tuple[str, ...]
     done_message: str
 
@@ -199,6 +207,7 @@ EPISODE_ACTIONS = {
     ),
     "cancel": ChangeAction(CancelForm, episode_cancel, ("reason",), "Procedure cancelled."),
     "sign-off": ChangeAction(SignOffForm, episode_sign_off, ("override_reason",), "Signed off: ready for procedure."),
+    "contact": ChangeAction(ContactAttemptForm, contact_attempt_record, ("outcome", "note"), "Call logged."),
     "record-done": ChangeAction(
         RecordDoneForm,
         episode_record_done,
@@ -283,7 +292,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            patient = form.save()
+            patient = patients.patient_create(by=request.user, **form.cleaned_data)
             messages.success(request, f"{patient.full_name} added.")
             return redirect("checklists:patient-detail", pk=patient.pk)
         return render(request, "checklists/patient_form.html", {"form": form}, status=400)
@@ -298,7 +307,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "checklists/patient_detail.html",
-        {"patient": patient, "episodes": episodes, "can_schedule": request.user.is_nurse},
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "can_schedule": request.user.is_nurse,
+            "history": patient_history(patient),
+        },
     )
 
 

@@ -1,18 +1,20 @@
 """Demo medication plans, called from `seed_demo` (safe to run again: a demo that has plans is left alone).
 
 - Maria Lopez (the `patient` login): clopidogrel 75 mg daily and ibuprofen, both decided.
-- The next patient with a procedure coming: warfarin, decided, with an INR in range.
-- The one after: apixaban with no decision yet, so the worklist shows the episode Blocked by
-  "Prescriber's decision for apixaban".
+- Apixaban with no decision yet, for a patient whose procedure is within 3 days and who has nothing
+  else overdue, so the worklist shows the episode Blocked by "Prescriber's decision for apixaban" alone.
+- Warfarin, decided, with an INR in range, for the soonest other patient.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from checklists.models import Episode
+from checklists.hospital_time import local_day
+from checklists.models import ChecklistTask, Episode
 from checklists.services import tasks as task_services
 
 from . import services
@@ -26,14 +28,16 @@ def seed_medicines(*, nurse, stdout) -> None:
     upcoming = Episode.objects.filter(
         status=Episode.Status.SCHEDULED, patient__mrn__startswith="DEMO-", scheduled_start__gt=timezone.now()
     ).order_by("scheduled_start", "pk")
+    if EpisodeMedicine.objects.filter(episode__patient__mrn__startswith="DEMO-").exists():
+        stdout.write("Demo medicines already exist; left as they are.")
+        return
     maria = upcoming.filter(patient__mrn=PORTAL_PATIENT_MRN).first()
-    others = list(upcoming.exclude(patient__mrn=PORTAL_PATIENT_MRN)[:2])
+    others = list(upcoming.exclude(patient__mrn=PORTAL_PATIENT_MRN)[:6])
     if maria is None or len(others) < 2:
         stdout.write("Demo medicines: no upcoming demo procedures to plan.")
         return
-    if EpisodeMedicine.objects.filter(episode__in=[maria, *others]).exists():
-        stdout.write("Demo medicines already exist; left as they are.")
-        return
+    apixaban_episode = _blocked_only_by_apixaban(others)
+    warfarin_episode = next(episode for episode in others if episode != apixaban_episode)
     with transaction.atomic():
         _plan(
             maria,
@@ -43,7 +47,6 @@ def seed_medicines(*, nurse, stdout) -> None:
                 ("ibuprofen", "400 mg as needed", "back pain"),
             ],
         )
-        warfarin_episode, apixaban_episode = others
         _plan(warfarin_episode, nurse, [("warfarin", "5 mg once a day", "atrial fibrillation")])
         services.lab_result_record(
             episode=warfarin_episode,
@@ -64,6 +67,19 @@ def seed_medicines(*, nurse, stdout) -> None:
         f"{warfarin_episode.patient.full_name} (warfarin, INR 1.2), "
         f"{apixaban_episode.patient.full_name} (apixaban, no decision yet)."
     )
+
+
+def _blocked_only_by_apixaban(episodes: list[Episode]) -> Episode:
+    """The soonest procedure within 3 days (apixaban's proposed last dose already past) with no other
+    overdue critical task, so that the missing decision is what blocks it; else the soonest one."""
+    now = timezone.now()
+    for episode in episodes:
+        if local_day(episode.scheduled_start) - local_day(now) > dt.timedelta(days=3):
+            break
+        overdue = episode.tasks.filter(is_critical=True, status=ChecklistTask.Status.PENDING, due_at__lt=now)
+        if not overdue.exists():
+            return episode
+    return episodes[0]
 
 
 def _plan(episode: Episode, nurse, medicines: list[tuple[str, str, str]]) -> None:

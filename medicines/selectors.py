@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from checklists.hospital_time import local_day
 from checklists.models import Episode
 
 from .models import Decision, EpisodeMedicine, LabResult
@@ -21,10 +22,10 @@ def episode_medicines(episode: Episode) -> list[EpisodeMedicine]:
 
 def latest_day_of_results(episode: Episode) -> dict[int, LabResult]:
     """The latest result of each lab test taken on the procedure's local day, by lab test id."""
-    day = timezone.localdate(episode.scheduled_start)
+    day = local_day(episode.scheduled_start)
     results = {}
     for result in episode.lab_results.select_related("lab_test").order_by("taken_at", "pk"):
-        if timezone.localdate(result.taken_at) == day:
+        if local_day(result.taken_at) == day:
             results[result.lab_test_id] = result
     return results
 

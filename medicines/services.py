@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from checklists.events import TaskChanged, announce
+from checklists.hospital_time import local_day
 from checklists.models import ChecklistTask, Episode, Phase, Responsible
 from checklists.services.audit import save_with_history
 from checklists.services.episodes import lock_episode
@@ -180,7 +181,7 @@ def _apply_decision_dates(
     elif last_dose_at is not None:
         medication.last_dose_minutes = round((last_dose_at - start).total_seconds() / 60)
     else:
-        medication.last_dose_day = (last_dose_on - timezone.localdate(start)).days
+        medication.last_dose_day = (last_dose_on - local_day(start)).days
     last_dose = medication.last_dose_at
     if last_dose >= start:
         raise ValidationError("The last dose must be before the procedure starts.")
@@ -433,5 +434,5 @@ def phase_for(due_at: dt.datetime, start: dt.datetime) -> Phase:
     """The timeline phase a moment belongs to, for a procedure starting at `start`."""
     if due_at > start:
         return Phase.AFTER
-    days_before = (timezone.localdate(start) - timezone.localdate(due_at)).days
+    days_before = (local_day(start) - local_day(due_at)).days
     return {0: Phase.DAY_OF, 1: Phase.NIGHT_BEFORE}.get(days_before, Phase.WEEK_BEFORE)

@@ -27,6 +27,7 @@ def checklist_calendar(checklist: PatientChecklist, *, host: str) -> bytes:
     procedure.add("dtstart", episode.scheduled_start.astimezone(dt.UTC))
     procedure.add("duration", PROCEDURE_DURATION)
     procedure.add("summary", _("Your kyphoplasty procedure"))
+    procedure.add("description", _("Please arrive at the hospital: %(when)s") % {"when": checklist.arrive_when})
     calendar.add_component(procedure)
     for item in checklist.tasks:
         if item.state != TaskState.TO_DO:

@@ -2,19 +2,17 @@
 
 import functools
 import hashlib
-import logging
 
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from checklists.pdf import html_to_pdf as render_pdf
+
 PRINT_STYLESHEET = "portal/print.css"
 # Keys name the content, so an entry is never stale; the timeout only frees the cache's memory.
 PDF_CACHE_SECONDS = 24 * 60 * 60
-
-# WeasyPrint logs every rendering step at INFO; our root logger is at INFO.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def checklist_pdf(html: str) -> bytes:
@@ -41,11 +39,6 @@ def _stylesheet_digest() -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    # Imported here: loading WeasyPrint (Pango, fonts) takes ~0.5 s, which only PDF requests should pay.
-    from weasyprint import CSS, HTML
-
-    # Stylesheets are given directly: WeasyPrint must not fetch anything over the network.
-    stylesheet = CSS(filename=finders.find(PRINT_STYLESHEET))
     page_label = _("Page %(page)s of %(pages)s") % {"page": '" counter(page) "', "pages": '" counter(pages) "'}
-    page_numbers = CSS(string=f'@page {{ @bottom-right {{ content: "{page_label}"; font-size: 9pt; }} }}')
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet, page_numbers])
+    page_numbers = f'@page {{ @bottom-right {{ content: "{page_label}"; font-size: 9pt; }} }}'
+    return render_pdf(html, stylesheet=PRINT_STYLESHEET, extra_css=page_numbers)

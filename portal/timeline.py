@@ -91,6 +91,7 @@ class PhaseStep:
 class PatientChecklist:
     episode: Episode
     procedure_when: str
+    arrive_when: str
     phases: list[PhaseStep]
     next_task: PatientTask | None
     after_procedure: bool
@@ -202,6 +203,7 @@ def patient_checklist(episode: Episode, *, now: dt.datetime | None = None) -> Pa
     return PatientChecklist(
         episode=episode,
         procedure_when=format_moment(episode.scheduled_start),
+        arrive_when=format_moment(episode.arrival_at),
         phases=phases,
         # Once the procedure is done, what is left from before it is no longer the patient's to do.
         next_task=_next_task([task for task in tasks if task.task.phase == Phase.AFTER] if is_done else tasks, now),

@@ -7,7 +7,7 @@ from django.urls import get_resolver, reverse
 from django.utils import dateformat, timezone
 
 from accounts.models import User
-from checklists.models import ChecklistTask, Episode, Patient, RejectedTaskChange
+from checklists.models import ChecklistTask, ContactAttempt, Episode, Patient, RejectedTaskChange
 from checklists.services.episodes import episode_reschedule
 from checklists.services.tasks import task_mark_done, task_report_by_patient
 
@@ -22,10 +22,17 @@ EPISODE_ACTION_URLS = [
     "checklists:episode-cancel",
     "checklists:episode-sign-off",
     "checklists:episode-record-done",
+    "checklists:episode-contact",
 ]
 CHECKLIST_POST_URLS = [*TASK_URLS, *EPISODE_ACTION_URLS]
-EPISODE_URLS = ["checklists:episode-detail", *CHECKLIST_POST_URLS]
-PATIENT_URLS = ["checklists:patient-detail", "checklists:episode-create", "portal:patient-invite"]
+EPISODE_URLS = ["checklists:episode-detail", "checklists:episode-edit", *CHECKLIST_POST_URLS]
+PATIENT_URLS = [
+    "checklists:patient-detail",
+    "checklists:patient-edit",
+    "checklists:episode-create",
+    "portal:patient-invite",
+]
+DAY_URLS = ["checklists:huddle-sheet", "checklists:huddle-sheet-pdf"]
 # The patient's own pages: another patient's episode or task is a 404, the care team gets 403.
 PORTAL_EPISODE_URLS = ["portal:episode", "portal:episode-print", "portal:episode-pdf", "portal:episode-calendar"]
 PORTAL_OWN_URLS = [*PORTAL_EPISODE_URLS, "portal:task-report"]
@@ -36,18 +43,26 @@ ALL_URLS = [
     "checklists:episode-list",
     "checklists:after-care-list",
     "checklists:patient-create",
+    *DAY_URLS,
     *PORTAL_URLS,
     *EPISODE_URLS,
     *PATIENT_URLS,
 ]
-NURSE_ONLY_URLS = [*CHECKLIST_POST_URLS, "checklists:patient-create", "checklists:episode-create"]
+EDIT_PAGES = [
+    "checklists:patient-create",
+    "checklists:episode-create",
+    "checklists:patient-edit",
+    "checklists:episode-edit",
+]
+NURSE_ONLY_URLS = [*CHECKLIST_POST_URLS, *EDIT_PAGES]
 CARE_TEAM_READ_URLS = [
     "checklists:episode-list",
     "checklists:after-care-list",
+    *DAY_URLS,
     "checklists:episode-detail",
     "checklists:patient-detail",
 ]
-NURSE_PAGES = [*CARE_TEAM_READ_URLS, "checklists:patient-create", "checklists:episode-create"]
+NURSE_PAGES = [*CARE_TEAM_READ_URLS, *EDIT_PAGES]
 
 PENDING_TASK = "Lie flat"
 CLOSED_TASK = "Arrange a driver"
@@ -85,8 +100,23 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
             "scheduled_start": new_start.strftime("%Y-%m-%dT%H:%M"),
             "reason": "Theatre list moved",
             "override_reason": "Surgeon accepts the risk",
+            "outcome": "no_answer",
         }
         return reverse(name, args=[episode.pk]), data
+    if name == "checklists:episode-edit":
+        data = {"vertebral_levels": "L3", "clinician": "Dr. Nguyen", "arrival_minutes_before": 60, "reason": "Typo"}
+        return reverse(name, args=[episode.pk]), data
+    if name == "checklists:patient-edit":
+        patient = episode.patient
+        data = {
+            "mrn": patient.mrn,
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": patient.date_of_birth.isoformat(),
+            "email": "corrected@example.org",
+            "preferred_language": patient.preferred_language,
+        }
+        return reverse(name, args=[patient.pk]), data
     if name in ("checklists:patient-detail", "portal:patient-invite"):
         return reverse(name, args=[episode.patient_id]), {}
     if name in PORTAL_EPISODE_URLS:
@@ -122,8 +152,13 @@ def send(client, method: str, url: str, data: dict):
 def clinical_records() -> tuple:
     """Everything a request could create or change, to prove that a refused request changed nothing."""
     return (
-        list(Patient.objects.order_by("pk").values_list("pk", "mrn")),
-        list(Episode.objects.order_by("pk").values_list("pk", "status", "scheduled_start", "signed_off_at")),
+        list(Patient.objects.order_by("pk").values_list("pk", "mrn", "email")),
+        list(
+            Episode.objects.order_by("pk").values_list(
+                "pk", "status", "scheduled_start", "signed_off_at", "vertebral_levels", "arrival_minutes_before"
+            )
+        ),
+        ContactAttempt.objects.count(),
         list(ChecklistTask.objects.order_by("pk").values_list("pk", "status", "version", "reason")),
         RejectedTaskChange.objects.count(),
         # An invitation creates a login and links it to the patient.
@@ -158,7 +193,7 @@ def test_anonymous_user_is_sent_to_log_in(client, episodes, name, method):
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    with_methods(["checklists:episode-list", "checklists:patient-create", *PATIENT_URLS, *EPISODE_URLS]),
+    with_methods(["checklists:episode-list", "checklists:patient-create", *DAY_URLS, *PATIENT_URLS, *EPISODE_URLS]),
 )
 def test_patient_is_forbidden_from_care_team_pages_even_about_themselves(client, patient_user, episodes, name, method):
     url, data = request_for(name, episodes["own"])

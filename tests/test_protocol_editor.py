@@ -29,6 +29,7 @@ from tests.factories import (
 
 PAGES = [
     "checklists:protocol-list",
+    "checklists:protocol-history",
     "checklists:protocol-version-detail",
     "checklists:protocol-version-diff",
     "checklists:protocol-task-create",
@@ -107,6 +108,7 @@ def request_for(name: str, draft: ProtocolVersion, other_protocol) -> tuple[str,
     fever = draft.warning_signs.get(text="Fever")
     args, data = {
         "checklists:protocol-list": ([], {}),
+        "checklists:protocol-history": ([draft.protocol_id], {}),
         "checklists:protocol-draft-create": ([other_protocol.pk], {}),
         "checklists:protocol-version-detail": ([draft.pk], {}),
         "checklists:protocol-version-diff": ([draft.pk], {}),

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from ..events import (
     EpisodeCancelled,
     EpisodeCompleted,
+    EpisodeDetailsChanged,
     EpisodeRescheduled,
     EpisodeScheduled,
     EpisodeSignedOff,
@@ -35,8 +36,12 @@ def episode_schedule(
     clinician: str,
     nurse,
     by,
+    side: str = "",
 ) -> Episode:
-    """Schedule a procedure and snapshot every task of the protocol version into it."""
+    """Schedule a procedure and snapshot every task of the protocol version into it.
+
+    The patient is asked to arrive the protocol's usual time before the start (`episode_update` changes it).
+    """
     if protocol_version.status != ProtocolVersion.Status.PUBLISHED:
         raise ValidationError("Episodes can only be scheduled on a published protocol version.")
     with transaction.atomic():
@@ -47,6 +52,8 @@ def episode_schedule(
             vertebral_levels=normalise_levels(vertebral_levels),
             clinician=clinician,
             nurse=nurse,
+            side=side,
+            arrival_minutes_before=protocol_version.protocol.arrival_minutes_before,
         )
         save_with_history(episode, by=by, reason="Scheduled")
         tasks = [
@@ -81,6 +88,39 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
             task.version += 1
             save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
         announce(EpisodeRescheduled(episode, previous_start=previous_start))
+    return episode
+
+
+# Changing what is done, or who answers for it, needs a reason; the nurse and the arrival time do not.
+CLINICAL_EPISODE_FIELDS = ("vertebral_levels", "side", "clinician")
+EDITABLE_EPISODE_FIELDS = (*CLINICAL_EPISODE_FIELDS, "nurse", "arrival_minutes_before")
+
+
+def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Episode:
+    """Correct a scheduled procedure's levels, side, clinician, assigned nurse or arrival time.
+
+    A change to the levels, side or clinician is refused without a reason; every change is in the history.
+    """
+    unknown = set(changes) - set(EDITABLE_EPISODE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not fields a nurse edits: {', '.join(sorted(unknown))}")
+    if "vertebral_levels" in changes:
+        changes["vertebral_levels"] = normalise_levels(changes["vertebral_levels"])
+    with transaction.atomic():
+        episode = _lock_scheduled_episode(episode, action="changed")
+        changed = {name: value for name, value in changes.items() if getattr(episode, name) != value}
+        if not changed:
+            return episode
+        reason = reason.strip()
+        clinical = [Episode._meta.get_field(name).verbose_name for name in changed if name in CLINICAL_EPISODE_FIELDS]
+        if clinical and not reason:
+            raise ValidationError({"reason": f"Give a reason for changing the {' and '.join(clinical)}."})
+        previous = {name: getattr(episode, name) for name in changed}
+        for name, value in changed.items():
+            setattr(episode, name, value)
+        episode.full_clean(exclude=["patient", "protocol_version", "nurse", "signed_off_by"])
+        save_with_history(episode, by=by, reason=reason or "Details corrected")
+        announce(EpisodeDetailsChanged(episode, previous=previous))
     return episode
 
 

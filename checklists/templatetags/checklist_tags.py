@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -36,3 +38,9 @@ def phase_progress(episode) -> str:
             f"<div>{escape(label)}: {closed:d}/{total:d}</div>" for label, closed, total in episode.phase_progress()
         )
     )
+
+
+@register.filter
+def tel_href(phone) -> str:
+    """A phone number as a `tel:` link target: E.164 (+12025550143), or else its digits and a leading +."""
+    return "tel:" + (getattr(phone, "as_e164", "") or re.sub(r"(?!^\+)[^\d]", "", str(phone).strip()))

@@ -59,11 +59,13 @@ def test_episode_is_at_risk_then_blocked_while_a_medicine_waits_for_a_decision(p
     for task in plan_episode.tasks.filter(is_critical=True):
         task_mark_done(task=task, by=nurse, expected_version=task.version)
     assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.READY
-    add(plan_episode, nurse, catalogue["clopidogrel"])
+    medication = add(plan_episode, nurse, catalogue["clopidogrel"])
 
     assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.ON_TRACK
     assert readiness(plan_episode, local(2026, 12, 5, 0, 0)) == Readiness.AT_RISK
     assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.BLOCKED
+    decide(medication, nurse)
+    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.READY
 
 
 def test_decision_closes_the_block_and_gives_the_patient_last_dose_and_restart(plan_episode, nurse, catalogue):
@@ -84,7 +86,6 @@ def test_decision_closes_the_block_and_gives_the_patient_last_dose_and_restart(p
     )
     assert last.title_es == "Tome su última dosis de clopidogrel"
     assert (restart.title, restart.due_at) == ("Restart clopidogrel", local(2026, 12, 15, 8, 0))
-    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) != Readiness.BLOCKED
     assert "Dr. Rivera (Phone call)" in medication.history.first().history_change_reason
 
 
@@ -265,3 +266,9 @@ def test_removing_a_medicine_keeps_it_and_retires_its_tasks(plan_episode, nurse,
 def test_the_protocol_tasks_the_plan_acts_on_are_in_the_shipped_protocol(shipped_version):
     titles = set(shipped_version.tasks.values_list("title", flat=True))
     assert {services.REVIEW_TASK_TITLE, *services.FOOD_TASK_TITLES} <= titles
+
+
+def test_review_is_due_two_weeks_before_for_the_longest_holds_and_the_generic_stop_task_is_gone(shipped_version):
+    review = shipped_version.tasks.get(title=services.REVIEW_TASK_TITLE)
+    assert (review.is_critical, review.due_day_offset) == (True, -14)
+    assert not shipped_version.tasks.filter(title__startswith="Stop the medicines you were told to stop").exists()

@@ -101,7 +101,7 @@ def test_print_view_has_the_checklist_and_no_inline_code(client, english, marias
     assert f"✓</span>\n        <div>\n          <h3>{DRIVER}</h3>" in page
     assert "<script>" not in page
     assert "style=" not in page
-    assert 'src="/static/portal/print.js"' in page
+    assert 'src="/static/js/print.js"' in page
 
 
 def test_calendar_has_an_event_for_each_task_still_to_do(client, english, marias_episode, nurse):

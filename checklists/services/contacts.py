@@ -1,0 +1,17 @@
+"""The call log: every attempt to reach a patient about a procedure, answered or not, kept as made."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import ContactAttempt, Episode
+from .episodes import lock_episode
+
+
+def contact_attempt_record(*, episode: Episode, by, outcome: str, note: str = "") -> ContactAttempt:
+    """Log a call to the patient (reached, no answer, left a message, wrong number, asked to call back)."""
+    if outcome not in ContactAttempt.Outcome.values:
+        raise ValidationError("Choose what happened on the call.")
+    with transaction.atomic():
+        if lock_episode(episode.pk).status == Episode.Status.CANCELLED:
+            raise ValidationError("The procedure is cancelled; calls about it are no longer logged here.")
+        return ContactAttempt.objects.create(episode=episode, outcome=outcome, note=note.strip(), made_by=by)
