@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/loadtest.py --pdf-storm          # the worklist while patients loop on PDFs
 
 gunicorn (2 workers, DEBUG off) on 127.0.0.1:8201 over a fresh PostgreSQL database
-(kypho_bench_load) and the Redis cache. Virtual users are threads with their own sessions (created
-in the database, as a log-in would, so that password hashing does not dominate the run):
+(kypho_bench_load), the Redis cache, and a Celery worker (Redis broker) sending the messages.
+Virtual users are threads with their own sessions (made as a log-in makes them, without hashing a
+password, which would dominate the run):
 50 nurses (worklist, an episode's checklist, then often a tick, 5–15 s apart), 200 patients (their
 checklist, warning signs, sometimes the PDF or the calendar, 20–40 s apart) and 2 admins (the
 report, 30–60 s apart). Prints p50/p95/p99 per page, throughput and errors, then checks in the
@@ -38,14 +39,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.stack import gunicorn, production_environment, set_up_django
+from benchmarks.stack import celery_worker, gunicorn, production_environment, set_up_django
 
 DATABASE = "kypho_bench_load"
 PORT = 8201
 NURSES, PATIENTS, ADMINS = 50, 200, 2
 BACKGROUND_EPISODES = 1_000  # earlier and later procedures, for the report and the worklist's pages
 SEED = 16
-PENDING_TASK = re.compile(r'action="/tasks/(\d+)/complete/".*?name="version" value="(\d+)"', re.DOTALL)
+PENDING_TASK = re.compile(r'action="/tasks/(\d+)/mark-done/".*?name="version" value="(\d+)"', re.DOTALL)
 NURSE_PAGES = ("worklist", "episode", "tick")
 
 
@@ -114,7 +115,7 @@ def nurse(user: VirtualUser, episodes: list[int]) -> None:
             continue
         task, version = user.rng.choice(pending)
         form = {"version": version, "note": "", "csrfmiddlewaretoken": user.csrf_token()}
-        status, _ = user.request("tick", f"/tasks/{task}/complete/", form)
+        status, _ = user.request("tick", f"/tasks/{task}/mark-done/", form)
         if status == 302:  # accepted; a 409 is a refused stale version, which the nurse reloads
             with user.results.lock:
                 user.results.accepted_ticks.append((int(task), int(version)))
@@ -174,8 +175,7 @@ def main() -> None:
 
 def create_ward() -> dict:
     """Nurses, patients each with a procedure in the next two weeks, admins, and a background of others."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
     from django.utils import timezone
 
     from accounts.models import Role, User
@@ -223,16 +223,10 @@ def create_ward() -> dict:
     rebuild_figures()
 
     def session(user: User) -> str:
-        store = SessionStore()
-        store.update(
-            {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
-        )
-        store.create()
-        return store.session_key
+        """A session as the log-in makes it (with its signals), without hashing a password."""
+        browser = Client()
+        browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return browser.cookies["sessionid"].value
 
     return {
         "episodes": episodes,
@@ -244,7 +238,7 @@ def create_ward() -> dict:
 
 def run(environment, ward, seconds, *, storm=False, restart_at=None, restart=None) -> Results:
     results = Results()
-    with gunicorn(PORT, environment, workers=2) as server:
+    with celery_worker(environment), gunicorn(PORT, environment, workers=2) as server:
         deadline = time.monotonic() + seconds
         rng = random.Random(SEED)
         people = []
@@ -277,17 +271,18 @@ def print_table(results: Results, seconds: int) -> None:
     by_page = defaultdict(list)
     for sample in results.samples:
         by_page[sample.page].append(sample)
-    print(f"  {'page':<24} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}  errors")
+    print(f"  {'page':<24} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}  answers")
     for page, samples in sorted(by_page.items(), key=lambda item: (item[0] not in NURSE_PAGES, item[0])):
         times = sorted(sample.seconds * 1000 for sample in samples)
         p50, p95, p99 = (_percentile(times, q) for q in (50, 95, 99))
-        errors = [sample.status for sample in samples if sample.status == 0 or sample.status >= 500]
-        error_text = ", ".join(f"{errors.count(code)}× {code or 'no answer'}" for code in sorted(set(errors))) or "0"
-        print(f"  {page:<24} {len(samples):8d} {p50:8.0f} {p95:8.0f} {p99:8.0f} {times[-1]:8.0f}  {error_text}")
+        statuses = [sample.status for sample in samples]
+        answers = ", ".join(f"{statuses.count(code)}× {code or 'none'}" for code in sorted(set(statuses)))
+        print(f"  {page:<24} {len(samples):8d} {p50:8.0f} {p95:8.0f} {p99:8.0f} {times[-1]:8.0f}  {answers}")
     conflicts = sum(1 for sample in results.samples if sample.page == "tick" and sample.status == 409)
     total = len(results.samples)
-    print(f"  throughput: {total / seconds:.1f} requests/s; {len(results.accepted_ticks)} ticks accepted, ", end="")
-    print(f"{conflicts} refused as stale (409)")
+    errors = sum(1 for sample in results.samples if sample.status == 0 or sample.status >= 500)
+    print(f"  throughput: {total / seconds:.1f} requests/s; errors (5xx or no answer): {errors}; ", end="")
+    print(f"{len(results.accepted_ticks)} ticks accepted, {conflicts} refused as stale (409)")
 
 
 def print_restart(results: Results, restart: dict) -> None:

@@ -14,8 +14,9 @@ import psycopg
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
-# A Redis database of its own, emptied at the start, so no other process's keys are touched.
+# Redis databases of their own (the cache's is emptied at the start), so no other process's keys are touched.
 REDIS_URL = "redis://127.0.0.1:6379/13"
+BROKER_URL = "redis://127.0.0.1:6379/14"
 BIN = Path(sys.executable).parent
 
 
@@ -29,6 +30,7 @@ def production_environment(database: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "kypho_tracker.settings",
         "DATABASE_URL": f"{POSTGRES_SERVER}/{database}",
         "CACHE_URL": REDIS_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
         "SECRET_KEY": "benchmark-only-secret-key",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -67,6 +69,18 @@ def gunicorn(port: int, environment: dict[str, str], *, workers: int = 2, log=su
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def celery_worker(environment: dict[str, str], *, log=subprocess.DEVNULL):
+    """One Celery worker sending the patients' messages, as in production; stopped by its own PID."""
+    command = [str(BIN / "celery"), "-A", "kypho_tracker", "worker", "--concurrency=1", "--loglevel=WARNING"]
+    worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=log, stderr=log)
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
 
 
 def wait_until_live(url: str, *, timeout: float = 30) -> None:
