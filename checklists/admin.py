@@ -1,5 +1,6 @@
-"""Django admin: clinical records are read-only here (they change only through the app's services),
-nothing clinical can be deleted, and every history is view-only."""
+"""Django admin: a read-only window on the records. Patients, procedures, tasks and protocols change only
+through the app's services (the nurses' pages, the protocol editor at /protocols/), which check the
+rules and record who and why; nothing can be deleted here, and every history is view-only."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ChecklistTask,
+    ContactAttempt,
     Episode,
     Patient,
     Protocol,
@@ -52,18 +54,7 @@ def _require_number(*ids: str) -> None:
         raise Http404("No such record.")
 
 
-class DraftOnlyMixin:
-    """Task templates and warning signs of a published version are frozen."""
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        version = obj if isinstance(obj, ProtocolVersion) else getattr(obj, "protocol_version", None)
-        return super().has_change_permission(request, obj) and (version is None or version.is_editable)
-
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
-
-
-class TaskTemplateInline(DraftOnlyMixin, admin.TabularInline):
+class TaskTemplateInline(ReadOnlyMixin, admin.TabularInline):
     model = TaskTemplate
     extra = 0
     fields = (
@@ -78,32 +69,31 @@ class TaskTemplateInline(DraftOnlyMixin, admin.TabularInline):
     )
 
 
-class WarningSignInline(DraftOnlyMixin, admin.TabularInline):
+class WarningSignInline(ReadOnlyMixin, admin.TabularInline):
     model = WarningSign
     extra = 0
 
 
 @admin.register(Protocol)
-class ProtocolAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ProtocolAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ProtocolVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("protocol", "number", "status", "published_at")
     list_filter = ("protocol", "status")
-    readonly_fields = ("status", "published_at", "created_at")
     inlines = [TaskTemplateInline, WarningSignInline]
 
 
 @admin.register(TaskTemplate)
-class TaskTemplateAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class TaskTemplateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("title", "protocol_version", "phase", "position", "responsible", "is_critical")
     list_filter = ("protocol_version", "phase", "is_critical")
 
 
 @admin.register(Patient)
-class PatientAdmin(HistoryViewOnlyMixin, NoDeleteMixin, SimpleHistoryAdmin):
+class PatientAdmin(HistoryViewOnlyMixin, ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ("mrn", "last_name", "first_name", "date_of_birth", "preferred_language")
     search_fields = ("mrn", "last_name", "first_name")
 
@@ -125,3 +115,10 @@ class ChecklistTaskAdmin(HistoryViewOnlyMixin, ReadOnlyMixin, SimpleHistoryAdmin
 @admin.register(RejectedTaskChange)
 class RejectedTaskChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("task", "attempted_by", "attempted_at", "attempted_status", "seen_version", "current_version")
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("episode", "outcome", "made_by", "made_at")
+    list_filter = ("outcome",)
+    list_select_related = ("episode__patient", "episode__protocol_version__protocol", "made_by")

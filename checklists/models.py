@@ -1,4 +1,9 @@
-"""The domain: protocols (checklist templates) and per-patient episodes whose tasks nurses tick off."""
+"""The domain: protocols (checklist templates) and per-patient episodes whose tasks nurses tick off.
+
+Longer than ~400 lines on purpose: the models, their querysets (readiness, progress, after care, the
+one `overdue` rule) and the abstract `TaskDefinition` they share read best together, and every app
+above imports them from here; the writes live in services/, the reads in the selectors.
+"""
 
 import datetime as dt
 

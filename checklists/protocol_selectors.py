@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .hospital_time import PHASE_WINDOWS, reference_start
 from .models import Phase, ProtocolVersion, TaskTemplate, WarningSign
@@ -56,6 +57,26 @@ def protocol_version_content(version: ProtocolVersion) -> tuple[list[dict], list
         version.warning_signs.order_by("severity", "position").values("severity", "position", "text", "text_es")
     )
     return tasks, signs
+
+
+def protocol_content_differences(version: ProtocolVersion, data: dict) -> list[str]:
+    """How shipped protocol content (`protocol_data.read_protocol`) differs from a version, in lines of text
+    (empty when it says the same)."""
+    tasks, signs = protocol_version_content(version)
+    key = itemgetter("phase", "title")
+    have, shipped = {key(task): task for task in tasks}, {key(task): task for task in data["tasks"]}
+    lines = [f"task only in the shipped file: {title} ({phase})" for phase, title in shipped.keys() - have.keys()]
+    lines += [
+        f"task only in version {version.number}: {title} ({phase})" for phase, title in have.keys() - shipped.keys()
+    ]
+    lines += [
+        f"task worded, ordered or timed differently: {title} ({phase})"
+        for phase, title in have.keys() & shipped.keys()
+        if have[phase, title] != shipped[phase, title]
+    ]
+    if signs != data["warning_signs"]:
+        lines.append("the warning signs differ")
+    return sorted(lines)
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,8 @@ class ReasonForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("complete", "The list is complete"), ("none", "No regular medicines")])
-
-    @property
-    def no_regular_medicines(self) -> bool:
-        return self.cleaned_data["answer"] == "none"
+    NONE = "none"
+    answer = forms.ChoiceField(choices=[("complete", "The list is complete"), (NONE, "No regular medicines")])
 
 
 class LabResultForm(forms.Form):

@@ -1,8 +1,9 @@
 """What the catalogue proposes for one patient's medicine, before any prescriber has decided."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from .models import Decision, Medicine
+from .models import Decision, EpisodeMedicine, Medicine
 
 # Without a proposed date the decision is due before the longest hold in the catalogue could start
 # (prasugrel: 10 clear days, so a last dose 11 days before the procedure day).
@@ -47,3 +48,14 @@ def propose(medicine: Medicine | None, *, recent_coronary_stent: bool = False) -
             Decision.STOP_AS_PROPOSED, basis, last_dose_day=-(medicine.hold_days + 1), restart_minutes=restart
         )
     return Proposal(Decision.PENDING, f"{medicine.generic_name}: no hold in the catalogue, the prescriber decides")
+
+
+def proposed_times(medicine: Medicine, start: dt.datetime) -> tuple[Proposal, dt.datetime | None, dt.datetime | None]:
+    """The proposal for `medicine` and its last dose and restart for a procedure starting at `start`."""
+    proposal = propose(medicine)
+    plan = EpisodeMedicine(
+        proposed_last_dose_day=proposal.last_dose_day,
+        proposed_last_dose_minutes=proposal.last_dose_minutes,
+        proposed_restart_minutes=proposal.restart_minutes,
+    )
+    return proposal, plan.last_dose_at_for(start, proposed=True), plan.restart_at_for(start, proposed=True)

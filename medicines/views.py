@@ -59,32 +59,41 @@ def _render_plan(request, episode: Episode, *, status: int = 200, add_form=None)
     return render(request, "medicines/plan.html", context, status=status)
 
 
-def _refused(request, episode_pk: int, error: ValidationError, *, add_form=None) -> HttpResponse:
+def _change(request, episode_pk: int, form, *, call, done, keep_form: bool = False) -> HttpResponse:
+    """Validate the form, run `call(data)` (one service), then redirect to the plan with `done(result)`;
+    a refusal re-renders the plan with the message and a 400 (the add form keeps what was typed)."""
+    add_form = form if keep_form else None
+    if not form.is_valid():
+        errors = [
+            " ".join(errors) if field == "__all__" else f"{form[field].label}: {' '.join(errors)}"
+            for field, errors in form.errors.items()
+        ]
+        return _refused(request, episode_pk, ValidationError(errors), add_form=add_form)
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as error:
+        return _refused(request, episode_pk, error, add_form=add_form)
+    messages.success(request, done(result))
+    return redirect("medicines:plan", pk=episode_pk)
+
+
+def _refused(request, episode_pk: int, error: ValidationError, *, add_form) -> HttpResponse:
     messages.error(request, " ".join(error.messages))
     return _render_plan(request, get_episode_for(request.user, episode_pk), status=400, add_form=add_form)
-
-
-def _form_refused(request, episode_pk: int, form, **kwargs) -> HttpResponse:
-    errors = [
-        " ".join(errors) if field == "__all__" else f"{form[field].label}: {' '.join(errors)}"
-        for field, errors in form.errors.items()
-    ]
-    return _refused(request, episode_pk, ValidationError(errors), **kwargs)
 
 
 @require_POST
 @login_required
 def medicine_add(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=NURSES)
-    form = MedicineAddForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, episode.pk, form, add_form=form)
-    try:
-        medication = services.medicine_add(episode=episode, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _refused(request, episode.pk, error, add_form=form)
-    messages.success(request, f"{medication.name} added. Proposed: {medication.proposal_basis}.")
-    return redirect("medicines:plan", pk=episode.pk)
+    return _change(
+        request,
+        episode.pk,
+        MedicineAddForm(request.POST),
+        call=lambda data: services.medicine_add(episode=episode, by=request.user, **data),
+        done=lambda medication: f"{medication.name} added. Proposed: {medication.proposal_basis}.",
+        keep_form=True,
+    )
 
 
 @require_POST
@@ -92,61 +101,54 @@ def medicine_add(request: HttpRequest, pk: int) -> HttpResponse:
 def medicine_decide(request: HttpRequest, pk: int) -> HttpResponse:
     medication = get_medication_for(request.user, pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, medication.episode_id, form)
-    try:
-        medication = services.medicine_decide(medication=medication, by=request.user, **form.service_arguments())
-    except ValidationError as error:
-        return _refused(request, medication.episode_id, error)
-    messages.success(request, f"Decision for {medication.name} recorded: {medication.get_decision_display()}.")
-    return redirect("medicines:plan", pk=medication.episode_id)
+    return _change(
+        request,
+        medication.episode_id,
+        form,
+        call=lambda data: services.medicine_decide(medication=medication, by=request.user, **form.service_arguments()),
+        done=lambda decided: f"Decision for {decided.name} recorded: {decided.get_decision_display()}.",
+    )
 
 
 @require_POST
 @login_required
 def medicine_remove(request: HttpRequest, pk: int) -> HttpResponse:
     medication = get_medication_for(request.user, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, medication.episode_id, form)
-    try:
-        services.medicine_remove(medication=medication, by=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        return _refused(request, medication.episode_id, error)
-    messages.success(request, f"{medication.name} taken off the list.")
-    return redirect("medicines:plan", pk=medication.episode_id)
+    return _change(
+        request,
+        medication.episode_id,
+        ReasonForm(request.POST),
+        call=lambda data: services.medicine_remove(medication=medication, by=request.user, reason=data["reason"]),
+        done=lambda removed: f"{removed.name} taken off the list.",
+    )
 
 
 @require_POST
 @login_required
 def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=NURSES)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, episode.pk, form)
-    try:
-        review = services.medicine_review_record(
-            episode=episode, by=request.user, no_regular_medicines=form.no_regular_medicines
-        )
-    except ValidationError as error:
-        return _refused(request, episode.pk, error)
-    messages.success(request, f"Medicine review recorded: {review}.")
-    return redirect("medicines:plan", pk=episode.pk)
+    return _change(
+        request,
+        episode.pk,
+        ReviewForm(request.POST),
+        call=lambda data: services.medicine_review_record(
+            episode=episode, by=request.user, no_regular_medicines=data["answer"] == ReviewForm.NONE
+        ),
+        done=lambda review: f"Medicine review recorded: {review}.",
+    )
 
 
 @require_POST
 @login_required
 def lab_record(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=NURSES)
-    form = LabResultForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, episode.pk, form)
-    try:
-        result = services.lab_result_record(episode=episode, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _refused(request, episode.pk, error)
-    messages.success(request, f"{result} recorded{'' if result.in_range else ' — OUTSIDE the range'}.")
-    return redirect("medicines:plan", pk=episode.pk)
+    return _change(
+        request,
+        episode.pk,
+        LabResultForm(request.POST),
+        call=lambda data: services.lab_result_record(episode=episode, by=request.user, **data),
+        done=lambda result: f"{result} recorded{'' if result.in_range else ' — OUTSIDE the range'}.",
+    )
 
 
 @login_required

@@ -19,7 +19,7 @@ from checklists.models import Episode, TaskStateError
 from checklists.services.tasks import TaskChangeConflict, task_report_by_patient
 from kypho_tracker.rate_limits import rate_limited
 
-from . import invitations
+from . import services
 from .forms import TaskReportForm
 from .ics import checklist_calendar
 from .language import patient_language
@@ -148,8 +148,8 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for(request.user, pk, roles=CARE_TEAM)
     had_login = patient.user_id is not None
     try:
-        user = invitations.patient_invite(patient=patient, by=request.user, site_url=request.build_absolute_uri("/"))
-    except invitations.InvitationError as refusal:
+        user = services.patient_invite(patient=patient, by=request.user, site_url=request.build_absolute_uri("/"))
+    except services.InvitationError as refusal:
         context = {"patient": patient, "message": " ".join(refusal.messages)}
         return render(request, "portal/invitation_refused.html", context, status=400)
     sent = "A new invitation link was sent" if had_login else "Invitation sent"

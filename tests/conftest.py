@@ -18,14 +18,22 @@ def empty_cache():
     cache.clear()
 
 
+def make_nurse():
+    return UserFactory(username="nina", first_name="Nina", last_name="Nurse", role=Role.NURSE)
+
+
+def make_other_nurse():
+    return UserFactory(username="olga", first_name="Olga", last_name="Other", role=Role.NURSE)
+
+
 @pytest.fixture
 def nurse(db):
-    return UserFactory(username="nina", first_name="Nina", last_name="Nurse", role=Role.NURSE)
+    return make_nurse()
 
 
 @pytest.fixture
 def other_nurse(db):
-    return UserFactory(username="olga", first_name="Olga", last_name="Other", role=Role.NURSE)
+    return make_other_nurse()
 
 
 @pytest.fixture

@@ -22,3 +22,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 SMS_BACKEND = "notifications.sms.LocmemBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as in production, not Django's shared in-memory test database: there a second connection
+    # gets "table is locked" at once, where a file waits for the write lock that IMMEDIATE transactions
+    # take at BEGIN (tests/test_lock_order.py races two services on it).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

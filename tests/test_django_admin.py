@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from checklists.models import Episode
+from checklists.models import Episode, Patient, ProtocolVersion
+from checklists.services.protocols import protocol_draft_create
 from tests.factories import UserFactory
 
 
@@ -46,3 +47,51 @@ def test_an_old_version_of_a_task_cannot_be_saved_back(client, superuser, episod
     assert client.post(url, {"status": "done"}).status_code == 403
     task.refresh_from_db()
     assert task.status == "pending"
+
+
+def test_a_published_protocol_version_cannot_be_renumbered_or_changed_in_the_admin(client, superuser, protocol_version):
+    number = protocol_version.number
+    client.force_login(superuser)
+    url = reverse("admin:checklists_protocolversion_change", args=[protocol_version.pk])
+    assert client.get(url).status_code == 200  # shown, read-only
+
+    response = client.post(url, {"protocol": protocol_version.protocol_id, "number": 99, "status": "draft"})
+
+    assert response.status_code == 403
+    protocol_version.refresh_from_db()
+    assert (protocol_version.number, protocol_version.status) == (number, ProtocolVersion.Status.PUBLISHED)
+
+
+def test_protocols_change_only_in_the_protocol_editor_not_the_admin(client, superuser, protocol_version):
+    draft = protocol_draft_create(protocol=protocol_version.protocol)
+    task = draft.tasks.first()
+    client.force_login(superuser)
+
+    refused = [
+        client.post(reverse("admin:checklists_protocolversion_change", args=[draft.pk]), {"number": 99}),
+        client.post(reverse("admin:checklists_tasktemplate_change", args=[task.pk]), {"title": "Renamed"}),
+        client.post(reverse("admin:checklists_protocol_change", args=[draft.protocol_id]), {"name": "Renamed"}),
+        client.post(reverse("admin:checklists_protocolversion_add"), {"protocol": draft.protocol_id, "number": 7}),
+        client.post(reverse("admin:checklists_tasktemplate_delete", args=[task.pk]), {"post": "yes"}),
+    ]
+
+    assert [response.status_code for response in refused] == [403] * 5
+    task.refresh_from_db()
+    assert task.title != "Renamed"
+    assert ProtocolVersion.objects.count() == 2
+
+
+def test_a_patient_can_be_seen_but_not_changed_or_added_in_the_admin(client, superuser, episode):
+    patient = episode.patient
+    client.force_login(superuser)
+    url = reverse("admin:checklists_patient_change", args=[patient.pk])
+    assert client.get(url).status_code == 200
+
+    changed = client.post(url, {"mrn": "CHANGED-1", "first_name": "X", "last_name": "Y", "date_of_birth": "1950-01-01"})
+    added = client.post(reverse("admin:checklists_patient_add"), {"mrn": "NEW-1", "first_name": "A", "last_name": "B"})
+
+    assert (changed.status_code, added.status_code) == (403, 403)
+    patient.refresh_from_db()
+    assert patient.mrn != "CHANGED-1"
+    assert patient.history.count() == 1
+    assert not Patient.objects.filter(mrn="NEW-1").exists()

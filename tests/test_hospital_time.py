@@ -34,9 +34,9 @@ def test_the_readme_table_is_the_phase_window_table():
     ]
 
 
-def current_phase(start: dt.datetime, moment: dt.datetime) -> str | None:
-    """The phase the patient's timeline marks "Now" at `moment`: the last one begun."""
-    begun = [phase for phase, begins in phase_starts(start).items() if begins <= moment]
+def current_phase(start: dt.datetime, moment: dt.datetime, tasks=()) -> str | None:
+    """The phase the patient's timeline marks "Now" at `moment` (the last one begun) for an episode of `tasks`."""
+    begun = [phase for phase, begins in phase_starts(start, tasks).items() if begins <= moment]
     return begun[-1] if begun else None
 
 
@@ -46,10 +46,10 @@ def shipped_templates() -> list[TaskTemplate]:
 
 @pytest.mark.parametrize("start", [at(2026, 6, 17, 9, 0), at(2026, 6, 17, 7, 0), at(2026, 6, 17, 14, 30)])
 def test_every_shipped_task_before_the_start_is_due_while_the_timeline_shows_its_phase(start):
-    for template in shipped_templates():
-        due = template.due_at_for(start)
-        if due < start:
-            assert current_phase(start, due) == template.phase, template.title
+    tasks = [ChecklistTask(phase=template.phase, due_at=template.due_at_for(start)) for template in shipped_templates()]
+    for template, task in zip(shipped_templates(), tasks, strict=True):
+        if task.due_at < start:
+            assert current_phase(start, task.due_at, tasks) == template.phase, template.title
 
 
 def test_the_editor_accepts_every_shipped_task_and_a_night_before_task_at_one_in_the_morning():

@@ -1,6 +1,7 @@
 """Protocols are versioned; an episode keeps the snapshot it was scheduled with."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -72,11 +73,29 @@ def test_loading_the_protocols_twice_creates_no_new_version(db):
     assert ProtocolVersion.objects.count() == len(shipped_protocol_files())
 
 
-def test_changed_protocol_content_is_published_as_a_new_version(db):
+def test_changed_shipped_content_leaves_the_admins_version_alone_and_is_reported(db):
+    call_command("load_protocols")
+    protocol = Protocol.objects.get(slug="kyphoplasty")
+    draft = protocol_draft_create(protocol=protocol)
+    draft.tasks.filter(title="Confirm your driver").update(title="Confirm your driver by phone")
+    admins_version = protocol_version_publish(version=draft)
+    output = io.StringIO()
+
+    call_command("load_protocols", stdout=output)
+
+    assert protocol.current_version() == admins_version
+    assert ProtocolVersion.objects.filter(protocol=protocol).count() == 2
+    assert "left as it is; kyphoplasty.json differs (--force-new-version publishes the file)" in output.getvalue()
+    assert "task only in the shipped file: Confirm your driver (night_before)" in output.getvalue()
+    assert "task only in version 2: Confirm your driver by phone (night_before)" in output.getvalue()
+
+
+def test_changed_protocol_content_is_published_as_a_new_version_only_when_forced(db):
     data = read_protocol(shipped_protocol_files()[0])
     first, created = protocol_import(data=data)
     data["tasks"][0]["title"] = "A reworded first task"
-    second, created_again = protocol_import(data=data)
+    assert protocol_import(data=data) == (first, False)
+    second, created_again = protocol_import(data=data, force_new_version=True)
     assert created and created_again
     assert second.number == first.number + 1
     assert TaskTemplate.objects.filter(protocol_version=second, title="A reworded first task").exists()

@@ -1,10 +1,15 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists.models import ChecklistTask, Episode, Patient
+from checklists.models import ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness
 
 
 @pytest.fixture
@@ -20,7 +25,7 @@ def test_seed_demo_creates_the_demo_logins_and_thirty_patients(seeded):
         ("patient", Role.PATIENT),
     }
     assert User.objects.get(username="nurse").check_password("kypho-nurse")
-    assert Patient.objects.count() == 30
+    assert Patient.objects.count() == 34
     assert Patient.objects.get(user__username="patient").episodes.filter(scheduled_start__gt=timezone.now()).exists()
 
 
@@ -58,3 +63,24 @@ def test_the_demo_admin_sees_a_populated_report_with_charts_and_csv_files(seeded
     csv_file = client.get(reverse("reports:table-csv", args=["phases"]))
     assert csv_file.status_code == 200
     assert len(csv_file.content.decode().splitlines()) == 1 + 4  # the header, then the four phases
+
+
+@pytest.mark.parametrize("clock", [dt.time(0, 30), dt.time(8, 0), dt.time(23, 30)])
+def test_seed_demo_shows_every_readiness_state_and_realistic_histories_at_any_hour(db, clock):
+    now = dt.datetime.combine(dt.date(2026, 3, 4), clock, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(now, tick=False):
+        call_command("seed_demo")
+        upcoming = Episode.objects.filter(status=Episode.Status.SCHEDULED, scheduled_start__gt=now).with_readiness()
+        states = set(upcoming.values_list("readiness", flat=True))
+
+    assert states == {Readiness.BLOCKED, Readiness.AT_RISK, Readiness.ON_TRACK, Readiness.READY}
+    assert Episode.objects.filter(status=Episode.Status.COMPLETED).exists()
+    assert Episode.objects.filter(status=Episode.Status.CANCELLED).exists()
+    assert Patient.objects.filter(phone="", email="").exists()  # a patient with no contact details
+    assert ContactAttempt.objects.filter(outcome=ContactAttempt.Outcome.NO_ANSWER).exists()
+    # Nothing of the day itself (consent, time-out, after care) was done more than an hour before its procedure.
+    day_tasks = ChecklistTask.objects.filter(phase__in=[Phase.DAY_OF, Phase.AFTER], completed_at__isnull=False)
+    assert day_tasks.exists()
+    for task in day_tasks.select_related("episode"):
+        assert task.completed_at >= task.episode.scheduled_start - dt.timedelta(hours=3), task.title
+    assert not ChecklistTask.objects.filter(completed_at__gt=now).exists()

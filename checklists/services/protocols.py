@@ -14,7 +14,7 @@ from django.db.models import Max, TextChoices
 from django.utils import timezone
 
 from ..models import Phase, Protocol, ProtocolVersion, TaskTemplate, WarningSign
-from ..protocol_selectors import protocol_task_timing_error, protocol_version_content, protocol_version_problems
+from ..protocol_selectors import protocol_content_differences, protocol_task_timing_error, protocol_version_problems
 
 
 class ProtocolVersionLocked(ValidationError):
@@ -233,9 +233,11 @@ def _lock_draft(version: ProtocolVersion, *, action: str) -> ProtocolVersion:
     return locked
 
 
-def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
-    """Publish shipped protocol content as a new version, unless the current version already says it.
+def protocol_import(*, data: dict, force_new_version: bool = False) -> tuple[ProtocolVersion, bool]:
+    """Install shipped protocol content (`protocol_data`) when the protocol has no published version yet.
 
+    A protocol already in use keeps its current version, which an admin may have edited in the protocol
+    editor: shipped content that differs is published as a new version only with `force_new_version`.
     Returns the current version and whether it was created, so running it twice changes nothing.
     """
     with transaction.atomic():
@@ -243,7 +245,7 @@ def protocol_import(*, data: dict) -> tuple[ProtocolVersion, bool]:
             slug=data["slug"], defaults={"name": data["name"], "description": data["description"]}
         )
         current = protocol.current_version()
-        if current is not None and protocol_version_content(current) == (data["tasks"], data["warning_signs"]):
+        if current is not None and (not force_new_version or not protocol_content_differences(current, data)):
             return current, False
         draft = protocol_draft_create(protocol=protocol)
         draft.tasks.all().delete()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from accounts.models import Role
-from portal.invitations import invitation_link
+from portal.services import invitation_link
 from tests.browser.pages import log_in
 from tests.browser.test_portal import PHONE, demo_with_the_driver_still_to_arrange
 from tests.factories import UserFactory

@@ -6,25 +6,19 @@ Heparins: N real hours before the start. Restarts: real hours after the start.
 """
 
 import datetime as dt
+import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from medicines.models import EpisodeMedicine
-from medicines.proposals import propose
+from medicines.proposals import propose, proposed_times
 
 from .conftest import NEW_YORK
 
 
-def proposed_times(medicine, start):
-    proposal = propose(medicine)
-    plan = EpisodeMedicine(
-        proposed_last_dose_day=proposal.last_dose_day,
-        proposed_last_dose_minutes=proposal.last_dose_minutes,
-        proposed_restart_minutes=proposal.restart_minutes,
-    )
-    last = plan.last_dose_at_for(start, proposed=True)
-    restart = plan.restart_at_for(start, proposed=True)
+def local_times(medicine, start):
+    _, last, restart = proposed_times(medicine, start)
     return (last and timezone.localtime(last, NEW_YORK)), (restart and timezone.localtime(restart, NEW_YORK))
 
 
@@ -61,7 +55,7 @@ def local(*args):
     ],
 )
 def test_calendar_day_holds_end_at_1159_pm_local_across_dst(catalogue, slug, start, last_dose):
-    last, _ = proposed_times(catalogue[slug], start)
+    last, _ = local_times(catalogue[slug], start)
     assert last == last_dose
     assert last.utcoffset() == last_dose.utcoffset()
 
@@ -80,20 +74,20 @@ def test_calendar_day_holds_end_at_1159_pm_local_across_dst(catalogue, slug, sta
     ],
 )
 def test_heparin_holds_and_restarts_are_real_hours_across_dst(catalogue, slug, start, last_dose, restart):
-    last, restart_at = proposed_times(catalogue[slug], start)
+    last, restart_at = local_times(catalogue[slug], start)
     assert (last, restart_at) == (last_dose, restart)
     assert start.astimezone(dt.UTC) - last.astimezone(dt.UTC) == dt.timedelta(hours=catalogue[slug].hold_hours)
 
 
 def test_restart_is_real_hours_after_the_start_across_the_autumn_change(catalogue):
     # 24 h after 14:00 EDT on Saturday 31 October is 13:00 EST on Sunday 1 November.
-    _, restart = proposed_times(catalogue["clopidogrel"], local(2026, 10, 31, 14, 0))
+    _, restart = local_times(catalogue["clopidogrel"], local(2026, 10, 31, 14, 0))
     assert restart == local(2026, 11, 1, 13, 0)
 
 
 @pytest.mark.parametrize("slug", ["dabigatran", "aspirin-secondary", "insulin", "heparin-intravenous"])
 def test_uncertain_figures_propose_no_date(catalogue, slug):
-    last, _ = proposed_times(catalogue[slug], local(2026, 12, 14, 8, 0))
+    last, _ = local_times(catalogue[slug], local(2026, 12, 14, 8, 0))
     assert last is None
     assert "prescriber decides" in propose(catalogue[slug]).basis
 
@@ -111,3 +105,17 @@ def test_antiplatelet_within_a_year_of_a_stent_proposes_no_date(catalogue):
 
 def test_other_medicine_proposes_no_date():
     assert propose(None).last_dose_day is None
+
+
+def test_medicine_dates_prints_every_entry_for_one_start(catalogue, capsys):
+    call_command("medicine_dates", "--start", "2026-12-14 08:00")
+    out = capsys.readouterr().out
+    assert "Procedure Mon 14 Dec 2026 08:00 EST" in out
+    assert re.search(r"clopidogrel +Antiplatelet +Sun 06 Dec 23:59 +Tue 15 Dec 08:00", out)
+    assert re.search(r"dabigatran +Direct oral anticoagulant +prescriber decides", out)
+    assert len(out.strip().splitlines()) == 1 + len(catalogue)
+
+
+def test_medicine_dates_refuses_a_bad_start(db):
+    with pytest.raises(CommandError, match="2026-12-14 08:00"):
+        call_command("medicine_dates", "--start", "Monday")

@@ -2,17 +2,20 @@
 
 import datetime as dt
 import html.parser
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from checklists.models import Episode
 from checklists.services.episodes import episode_cancel, episode_record_done, episode_reschedule, episode_sign_off
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
-from tests.factories import PatientFactory, schedule_episode
+from tests.conftest import make_nurse, make_other_nurse
+from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # The period of the fortnight: two full weeks, Monday 2 June to Sunday 15 June 2025 (EDT, UTC-4).
@@ -80,6 +83,31 @@ def ward(nurse, protocol_version) -> Ward:
 
 @pytest.fixture
 def fortnight(ward, nurse, other_nurse) -> dict[str, Episode]:
+    """The fortnight (`build_fortnight`) for one test."""
+    return build_fortnight(ward, nurse, other_nurse)
+
+
+@dataclass(frozen=True)
+class SharedFortnight:
+    episodes: dict[str, Episode]
+    protocol_version: object
+
+
+@pytest.fixture(scope="class")
+def fortnight_once(django_db_setup, django_db_blocker) -> SharedFortnight:
+    """The fortnight built once for a test class that only reads it (it takes seconds to build), as Django's
+    setUpTestData does: in a transaction rolled back after the class's last test, while each test's own
+    changes are rolled back after it as usual. Its nurses are Nina and Olga; a test of the class must not
+    ask for `nurse`, `other_nurse` or `protocol_version` (they would be others)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        protocol_version = small_protocol_version()
+        nina = make_nurse()
+        episodes = build_fortnight(Ward(protocol_version, scheduler=nina), nina, make_other_nurse())
+        yield SharedFortnight(episodes, protocol_version)
+        transaction.set_rollback(True)
+
+
+def build_fortnight(ward: Ward, nurse, other_nurse) -> dict[str, Episode]:
     """Nine procedures in the period (five completed, three cancelled, one never closed) and one moved out of it.
 
     Protocol (tests.factories.small_protocol_version), due times for a 10:00 start:

@@ -1,4 +1,4 @@
-"""The report's figures for a fortnight counted by hand (see the `fortnight` fixture for what happened)."""
+"""The report's figures for a fortnight counted by hand (see `build_fortnight` for what happened)."""
 
 import pytest
 import time_machine
@@ -9,126 +9,124 @@ from tests.reports.conftest import CONSENT, DRIVER, PERIOD, REPORT, june, table_
 
 
 @pytest.fixture
-def report(client, admin_user, fortnight):
+def report(client, admin_user, fortnight_once):
     client.force_login(admin_user)
     response = client.get(REPORT, PERIOD)
     assert response.status_code == 200
     return response
 
 
-def test_readiness_at_start_counts_completed_procedures_ready_by_their_final_start(report):
-    # In the period: 1-4 and 10 completed, 6-8 cancelled, 9 still scheduled; 5 was moved out.
-    # Ready: 1, 4 (consent after the first start but before the final one) and 10.
-    # Not ready: 2 (consent at 10:30, after the start) and 3 (driver never arranged, override).
-    assert table_rows(report, "readiness") == [
-        {
-            "Procedures": "9",
-            "Completed": "5",
-            "Ready at start": "3",
-            "Ready at start (%)": "60.0",
-            "Signed off with override": "1",
-            "Cancelled": "3",
-            "Still scheduled": "1",
-        }
-    ]
-    assert "<strong>60.0%</strong> of completed procedures were ready at start" in report.content.decode()
-    assert "3 of 5 completed procedures" in report.content.decode()
+class TestTheFortnightsReport:
+    """The fortnight, built once for these tests that only read its report."""
 
+    def test_readiness_at_start_counts_completed_procedures_ready_by_their_final_start(self, report):
+        # In the period: 1-4 and 10 completed, 6-8 cancelled, 9 still scheduled; 5 was moved out.
+        # Ready: 1, 4 (consent after the first start but before the final one) and 10.
+        # Not ready: 2 (consent at 10:30, after the start) and 3 (driver never arranged, override).
+        assert table_rows(report, "readiness") == [
+            {
+                "Procedures": "9",
+                "Completed": "5",
+                "Ready at start": "3",
+                "Ready at start (%)": "60.0",
+                "Signed off with override": "1",
+                "Cancelled": "3",
+                "Still scheduled": "1",
+            }
+        ]
+        assert "<strong>60.0%</strong> of completed procedures were ready at start" in report.content.decode()
+        assert "3 of 5 completed procedures" in report.content.decode()
 
-def test_rates_by_phase_count_na_as_complete_but_not_on_time_and_list_the_worst_first(report):
-    # Week before (driver): 1 done, 2 N/A, 3 pending, 4 done on its moved due time, 10 done: 4/5 closed, 3/3 on time.
-    # Day of (consent): all 5 done, 2 and 3 late: 3/5 on time.
-    # After (lie flat): 1 late, 3 N/A: 5/5 closed, 3/4 on time.
-    # Night before (food): all 5 done, 2 late: 4/5 on time.
-    assert table_rows(report, "phases") == [
-        _rates("Week before", tasks=5, done=3, na=1, completion="80.0", on_time=3, on_time_rate="100.0"),
-        _rates("Day of", tasks=5, done=5, na=0, completion="100.0", on_time=3, on_time_rate="60.0"),
-        _rates("After", tasks=5, done=4, na=1, completion="100.0", on_time=3, on_time_rate="75.0"),
-        _rates("Night before", tasks=5, done=5, na=0, completion="100.0", on_time=4, on_time_rate="80.0"),
-    ]
+    def test_rates_by_phase_count_na_as_complete_but_not_on_time_and_list_the_worst_first(self, report):
+        # Week before (driver): 1 done, 2 N/A, 3 pending, 4 done on its moved due time, 10 done:
+        # 4/5 closed, 3/3 on time.
+        # Day of (consent): all 5 done, 2 and 3 late: 3/5 on time.
+        # After (lie flat): 1 late, 3 N/A: 5/5 closed, 3/4 on time.
+        # Night before (food): all 5 done, 2 late: 4/5 on time.
+        assert table_rows(report, "phases") == [
+            _rates("Week before", tasks=5, done=3, na=1, completion="80.0", on_time=3, on_time_rate="100.0"),
+            _rates("Day of", tasks=5, done=5, na=0, completion="100.0", on_time=3, on_time_rate="60.0"),
+            _rates("After", tasks=5, done=4, na=1, completion="100.0", on_time=3, on_time_rate="75.0"),
+            _rates("Night before", tasks=5, done=5, na=0, completion="100.0", on_time=4, on_time_rate="80.0"),
+        ]
 
+    def test_rates_by_task_group_by_phase_and_title(self, report):
+        rows = table_rows(report, "tasks")
 
-def test_rates_by_task_group_by_phase_and_title(report):
-    rows = table_rows(report, "tasks")
+        assert [(row["Phase"], row["Task"]) for row in rows] == [
+            ("Week before", "Arrange a driver"),
+            ("Day of", "Consent signed"),
+            ("After", "Lie flat"),
+            ("Night before", "Last solid food"),
+        ]
+        assert [(row["Completion rate (%)"], row["On-time rate (%)"]) for row in rows] == [
+            ("80.0", "100.0"),
+            ("100.0", "60.0"),
+            ("100.0", "75.0"),
+            ("100.0", "80.0"),
+        ]
 
-    assert [(row["Phase"], row["Task"]) for row in rows] == [
-        ("Week before", "Arrange a driver"),
-        ("Day of", "Consent signed"),
-        ("After", "Lie flat"),
-        ("Night before", "Last solid food"),
-    ]
-    assert [(row["Completion rate (%)"], row["On-time rate (%)"]) for row in rows] == [
-        ("80.0", "100.0"),
-        ("100.0", "60.0"),
-        ("100.0", "75.0"),
-        ("100.0", "80.0"),
-    ]
+    def test_rates_by_nurse_count_only_tasks_of_completed_procedures(self, report):
+        # Nina: 11 done (1: driver, food; 2: food late, lie flat; 3: food; 4: driver, food; 10: all four), 1 N/A.
+        # Olga: 6 done (consent of 1, 2 late, 3 late, 4; lie flat of 1 late, 4), 1 N/A.
+        # Nina's tick on cancelled 6 and Olga's on still-scheduled 9 count for no one.
+        assert table_rows(report, "nurses") == [
+            {
+                "Nurse": "Nina Nurse",
+                "Tasks done": "11",
+                "On time": "10",
+                "On-time rate (%)": "90.9",
+                "Marked not applicable": "1",
+            },
+            {
+                "Nurse": "Olga Other",
+                "Tasks done": "6",
+                "On time": "3",
+                "On-time rate (%)": "50.0",
+                "Marked not applicable": "1",
+            },
+        ]
 
+    def test_weekly_trend_groups_by_the_local_monday_so_sunday_night_stays_in_its_week(self, report):
+        # Week of 2 June: 1, 2, 3 (1 ready); 9 tasks done, 5 on time.
+        # Week of 9 June: 4 and 10 — 10 starts Monday 16 June in UTC, but Sunday 23:30 in the hospital.
+        assert table_rows(report, "trend") == [
+            {
+                "Week starting": "2025-06-02",
+                "Completed": "3",
+                "Ready at start": "1",
+                "Ready at start (%)": "33.3",
+                "Tasks done": "9",
+                "On time": "5",
+                "On-time rate (%)": "55.6",
+            },
+            {
+                "Week starting": "2025-06-09",
+                "Completed": "2",
+                "Ready at start": "2",
+                "Ready at start (%)": "100.0",
+                "Tasks done": "8",
+                "On time": "8",
+                "On-time rate (%)": "100.0",
+            },
+        ]
 
-def test_rates_by_nurse_count_only_tasks_of_completed_procedures(report):
-    # Nina: 11 done (1: driver, food; 2: food late, lie flat; 3: food; 4: driver, food; 10: all four), 1 N/A.
-    # Olga: 6 done (consent of 1, 2 late, 3 late, 4; lie flat of 1 late, 4), 1 N/A.
-    # Nina's tick on cancelled 6 and Olga's on still-scheduled 9 count for no one.
-    assert table_rows(report, "nurses") == [
-        {
-            "Nurse": "Nina Nurse",
-            "Tasks done": "11",
-            "On time": "10",
-            "On-time rate (%)": "90.9",
-            "Marked not applicable": "1",
-        },
-        {
-            "Nurse": "Olga Other",
-            "Tasks done": "6",
-            "On time": "3",
-            "On-time rate (%)": "50.0",
-            "Marked not applicable": "1",
-        },
-    ]
+    def test_cancellations_are_counted_by_reason_most_frequent_first(self, report):
+        assert table_rows(report, "cancellations") == [
+            {"Reason": "Patient had a chest infection", "Cancelled procedures": "2"},
+            {"Reason": "Anticoagulant not stopped", "Cancelled procedures": "1"},
+        ]
 
+    def test_charts_carry_the_tables_numbers(self, report):
+        charts = report.context["report"].charts
 
-def test_weekly_trend_groups_by_the_local_monday_so_sunday_night_stays_in_its_week(report):
-    # Week of 2 June: 1, 2, 3 (1 ready); 9 tasks done, 5 on time.
-    # Week of 9 June: 4 and 10 — 10 starts Monday 16 June in UTC, but Sunday 23:30 in the hospital.
-    assert table_rows(report, "trend") == [
-        {
-            "Week starting": "2025-06-02",
-            "Completed": "3",
-            "Ready at start": "1",
-            "Ready at start (%)": "33.3",
-            "Tasks done": "9",
-            "On time": "5",
-            "On-time rate (%)": "55.6",
-        },
-        {
-            "Week starting": "2025-06-09",
-            "Completed": "2",
-            "Ready at start": "2",
-            "Ready at start (%)": "100.0",
-            "Tasks done": "8",
-            "On time": "8",
-            "On-time rate (%)": "100.0",
-        },
-    ]
-
-
-def test_cancellations_are_counted_by_reason_most_frequent_first(report):
-    assert table_rows(report, "cancellations") == [
-        {"Reason": "Patient had a chest infection", "Cancelled procedures": "2"},
-        {"Reason": "Anticoagulant not stopped", "Cancelled procedures": "1"},
-    ]
-
-
-def test_charts_carry_the_tables_numbers(report):
-    charts = report.context["report"].charts
-
-    assert charts["trend"]["labels"] == ["2025-06-02", "2025-06-09"]
-    assert charts["trend"]["datasets"][0]["data"] == [33.3, 100.0]
-    assert charts["trend"]["datasets"][1]["data"] == [55.6, 100.0]
-    assert charts["phases"]["labels"] == ["Week before", "Day of", "After", "Night before"]
-    assert charts["phases"]["datasets"][0]["data"] == [80.0, 100.0, 100.0, 100.0]
-    assert charts["phases"]["datasets"][1]["data"] == [100.0, 60.0, 75.0, 80.0]
-    assert 'id="trend-chart-data" type="application/json"' in report.content.decode()
+        assert charts["trend"]["labels"] == ["2025-06-02", "2025-06-09"]
+        assert charts["trend"]["datasets"][0]["data"] == [33.3, 100.0]
+        assert charts["trend"]["datasets"][1]["data"] == [55.6, 100.0]
+        assert charts["phases"]["labels"] == ["Week before", "Day of", "After", "Night before"]
+        assert charts["phases"]["datasets"][0]["data"] == [80.0, 100.0, 100.0, 100.0]
+        assert charts["phases"]["datasets"][1]["data"] == [100.0, 60.0, 75.0, 80.0]
+        assert 'id="trend-chart-data" type="application/json"' in report.content.decode()
 
 
 def test_a_critical_task_closed_at_the_very_start_is_in_time_and_a_minute_later_is_not(client, admin_user, ward, nurse):

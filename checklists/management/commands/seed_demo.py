@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists.models import ChecklistTask, Episode, Patient, Protocol, Responsible
+from checklists.models import ChecklistTask, Episode, Patient, Phase, Protocol, Responsible
+from checklists.services.contacts import contact_attempt_record
 from checklists.services.episodes import episode_cancel, episode_record_done, episode_schedule
+from checklists.services.patients import patient_create
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 
 DEMO_USERS = [
@@ -145,7 +147,7 @@ class Command(BaseCommand):
                 preferred_language="es" if index % 5 == 4 else "en",
                 user=users["patient"] if is_portal_patient else None,
             )
-            # Spread procedures from 10 days ago to 21 days ahead, on weekday mornings.
+            # Spread procedures from 10 days ago to 21 days ahead, any day of the week, starting 08:00 to 13:30.
             day = today + dt.timedelta(days=-10 + round(index * 31 / (PATIENT_COUNT - 1)))
             start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
             episode = episode_schedule(
@@ -157,7 +159,7 @@ class Command(BaseCommand):
                 nurse=nurses[index % 2] if index % 7 else None,
                 by=users["nurse"],
             )
-            # Every fifth upcoming procedure has all its hard stops done: the worklist shows "Ready".
+            # Every fifth upcoming procedure has its hard stops of the days before done early.
             # Maria's own tasks stay open, for her to report in the portal ("I've done this").
             self._tick_tasks(
                 episode,
@@ -172,7 +174,63 @@ class Command(BaseCommand):
                     episode_cancel(episode=episode, by=users["nurse"], reason="Patient had a chest infection")
                 else:
                     episode_record_done(episode=episode, by=users["nurse"])
-        self.stdout.write(f"Created {PATIENT_COUNT} demo patients with episodes.")
+        every_state = self._create_every_state(users, version, now)
+        self.stdout.write(f"Created {PATIENT_COUNT + every_state} demo patients with episodes.")
+
+    def _create_every_state(self, users: dict[str, User], version, now: dt.datetime) -> int:
+        """One upcoming procedure in each readiness state, timed from now so any hour of the day shows them
+        all; one patient with no phone or email; calls logged on the blocked one."""
+        nurse, nurse2 = users["nurse"], users["nurse2"]
+        soon = (now + dt.timedelta(minutes=15)).replace(second=0, microsecond=0)
+        soon -= dt.timedelta(minutes=soon.minute % 15)
+        cases = [
+            # (first, last, start, contact details?, interpreter?) — what makes each state is below.
+            ("Edith", "Blocked", soon + dt.timedelta(days=3), True, False),
+            ("Frank", "Atrisk", soon + dt.timedelta(hours=30), True, True),
+            ("Grace", "Ontrack", soon + dt.timedelta(days=12), False, False),
+            ("Hugo", "Ready", soon + dt.timedelta(minutes=30), True, False),
+        ]
+        for number, (first, last, start, reachable, interpreter) in enumerate(cases, start=PATIENT_COUNT + 1):
+            patient = patient_create(
+                by=nurse,
+                # Not "DEMO-": the medicines demo gives plans (and open decisions) to the first DEMO- procedures.
+                mrn=f"STATE-{number:03d}",
+                first_name=first,
+                last_name=last,
+                date_of_birth=dt.date(1945 + number % 20, 1 + number % 12, 10),
+                email=f"patient{number}@example.org" if reachable else "",
+                phone=f"+1202555{number:04d}" if reachable else "",
+                preferred_language="es" if interpreter else "en",
+                interpreter_needed=interpreter,
+                allergies="None known" if reachable else "",
+            )
+            episode = episode_schedule(
+                patient=patient,
+                protocol_version=version,
+                scheduled_start=start,
+                vertebral_levels="L1",
+                clinician=CLINICIANS[number % 3],
+                nurse=nurse if number % 2 else nurse2,
+                by=nurse,
+            )
+            if last == "Blocked":
+                # Nothing done, the driver and the medicines review overdue; two calls that did not get through.
+                for minutes, outcome in ((26 * 60, "no_answer"), (3 * 60, "left_message")):
+                    contact_attempt_record(
+                        episode=episode,
+                        by=nurse,
+                        outcome=outcome,
+                        note="Mobile number",
+                        made_at=now - dt.timedelta(minutes=minutes),
+                    )
+                continue
+            # Every critical task already due is done, each when it was due (a little before); the
+            # Ready case's day-of checks too, minutes before its start: no task done days early.
+            for task in episode.tasks.filter(is_critical=True).order_by("due_at"):
+                if task.due_at <= now or last == "Ready":
+                    done_at = min(task.due_at - dt.timedelta(minutes=20), now)
+                    task_mark_done(task=task, by=nurse, expected_version=task.version, done_at=done_at)
+        return len(cases)
 
     def _tick_tasks(
         self,
@@ -190,7 +248,10 @@ class Command(BaseCommand):
             nurse = rng.choice(nurses)
             if patient_tasks_open and task.responsible == Responsible.PATIENT:
                 continue
-            if all_critical_done and task.is_critical:
+            # Only the preparations of the days before can be done ahead of time: never the day-of
+            # checks (consent, time-out) nor the after care, which happen on the day.
+            done_early = task.phase in (Phase.WEEK_BEFORE, Phase.NIGHT_BEFORE)
+            if all_critical_done and task.is_critical and done_early and task.due_at >= now:
                 task_mark_done(task=task, by=nurse, expected_version=task.version)
             elif task.due_at < now:
                 if roll < 0.8:
@@ -201,12 +262,14 @@ class Command(BaseCommand):
                     task_mark_not_applicable(
                         task=task, by=nurse, expected_version=task.version, reason="Not needed for this patient"
                     )
-            elif roll < 0.2 and task.status == ChecklistTask.Status.PENDING:
+            elif roll < 0.2 and done_early and task.status == ChecklistTask.Status.PENDING:
                 task_mark_done(task=task, by=nurse, expected_version=task.version)
 
     @staticmethod
     def _done_at(task: ChecklistTask, rng: random.Random, now: dt.datetime) -> dt.datetime:
-        """When a past task was really done: mostly some hours before it was due, one in seven late."""
+        """When a past task was really done: mostly before it was due (up to two days for the preparations,
+        minutes for the day's checks and the after care), one in seven late."""
         if rng.random() < 1 / 7:
             return min(task.due_at + dt.timedelta(minutes=rng.randrange(10, 240)), now)
-        return task.due_at - dt.timedelta(minutes=rng.randrange(5, 48 * 60))
+        early = 48 * 60 if task.phase in (Phase.WEEK_BEFORE, Phase.NIGHT_BEFORE) else 30
+        return task.due_at - dt.timedelta(minutes=rng.randrange(5, early))

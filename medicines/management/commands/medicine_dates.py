@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from medicines.models import Decision, EpisodeMedicine, Medicine
-from medicines.proposals import propose
+from medicines.models import Decision, Medicine
+from medicines.proposals import proposed_times
 
 
 class Command(BaseCommand):
@@ -21,14 +21,7 @@ class Command(BaseCommand):
         start = timezone.make_aware(start)
         self.stdout.write(f"Procedure {start:%a %d %b %Y %H:%M %Z}")
         for medicine in Medicine.objects.all():
-            proposal = propose(medicine)
-            plan = EpisodeMedicine(
-                proposed_last_dose_day=proposal.last_dose_day,
-                proposed_last_dose_minutes=proposal.last_dose_minutes,
-                proposed_restart_minutes=proposal.restart_minutes,
-            )
-            last = plan.last_dose_at_for(start, proposed=True)
-            restart = plan.restart_at_for(start, proposed=True)
+            proposal, last, restart = proposed_times(medicine, start)
             self.stdout.write(
                 f"{medicine.generic_name:<40} {medicine.get_drug_class_display():<34} "
                 f"{_when(last) if last else _no_date(proposal.decision):<28} "

@@ -1,4 +1,5 @@
-"""Inviting a patient to the portal: a login for their email and a one-time link to set a password.
+"""The portal's one write, a service like the clinical ones: inviting a patient to the portal, with a login
+for their email and a one-time link to set a password.
 
 The link is Django's password-reset token: it expires after settings.PASSWORD_RESET_TIMEOUT and
 stops working once used, because it is signed over the password hash and the last login. A new
@@ -22,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Role, User
 from checklists.events import PatientInvited, announce
 from checklists.models import Patient
+from checklists.services.audit import save_with_history
 
 from .timeline import format_moment
 
@@ -58,15 +60,14 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
         user.username = user.email = email
         user.save()
         patient.user = user
-        patient._history_user = by
-        patient._change_reason = f"Portal invitation sent to {email}"
-        patient.save()
+        save_with_history(patient, by=by, reason=f"Portal invitation sent to {email}")
         announce(PatientInvited(patient))
     _send_invitation(patient, user, site_url=site_url)
     return user
 
 
 def invitation_link(user: User, *, site_url: str) -> str:
+    """The one-time set-password link of an invitation (Django's password-reset token)."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
