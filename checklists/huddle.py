@@ -1,8 +1,8 @@
 """The day-of huddle sheet: one line per procedure of a local day, everything the team asks at 07:00.
 
-Three queries whatever the number of procedures: the day's episodes (with patient and nurse), the
-tasks that answer the sheet's questions for all of them, and the medication plans (once that app
-provides a selector; see `MEDICATION_SUMMARY`).
+Two queries whatever the number of procedures: the day's episodes (with patient and nurse), and the
+tasks that answer the sheet's questions for all of them. Blood thinners and INR are not on it yet:
+they live in the medicines app, which `checklists` may not import.
 """
 
 import datetime as dt

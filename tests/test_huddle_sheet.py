@@ -107,6 +107,15 @@ def test_the_sheet_lists_the_days_procedures_in_order_with_what_the_team_checks(
     assert (one.driver, two.driver, three.driver) == ("confirmed", "reported by the patient", "not confirmed")
 
 
+def test_the_sheet_costs_two_queries_however_many_procedures(day, nurse, version, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert len(huddle_lines(DAY)) == 3
+    for hour in (14, 15, 16, 17):
+        book(nurse, version, at(hour), first_name="Late")
+    with django_assert_num_queries(2):  # the day's procedures, then the tasks that answer for all of them
+        assert len(huddle_lines(DAY)) == 7
+
+
 def test_the_printed_sheet_makes_sense_without_the_app(client, nurse, day):
     client.force_login(nurse)
 
