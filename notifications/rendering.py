@@ -14,10 +14,12 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from checklists.hospital_time import hospital_tz
 from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
 from portal.timeline import format_day, format_moment, format_time, localized
 
-from .models import Channel, Kind, Message, MessageTemplate
+from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours
+from .planning import local_moment
 
 # Two concatenated SMS segments of the GSM 03.38 alphabet (153 characters each once joined).
 SMS_MAX_CHARS = 306
@@ -78,7 +80,7 @@ def render_message(message: Message, *, now: dt.datetime | None = None) -> Rende
         subject = " ".join(Template(subject_source).render(context).split())
         body = _tidy(Template(body_source).render(context))
     if message.channel == Channel.SMS:
-        body = fit_sms(body)
+        body = fit_sms(body, language=message.patient.preferred_language)
     return Rendered(subject=subject, body=body)
 
 
@@ -121,6 +123,10 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
             _step(task)
             for task in open_patient_tasks
             if task.phase in (Phase.NIGHT_BEFORE, Phase.DAY_OF) and now < task.due_at <= start
+        ],
+        # The cut-offs from the evening's quiet hours (21:00) to the start: eating, drinking.
+        overnight_steps=[
+            _step(task) for task in open_patient_tasks if max(now, night_from(start)) <= task.due_at <= start
         ],
         after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER],
     )
@@ -170,10 +176,17 @@ def reference_context(version: ProtocolVersion) -> dict:
         "steps_before": steps,
         "first_steps": steps[:3],
         "night_steps": steps,
+        "overnight_steps": steps,
         "after_steps": steps,
-        "task": steps[0] if steps else {"title": "", "instructions": "", "due": ""},
+        "task": steps[0] if steps else {"title": "", "instructions": "", "due": "", "time": ""},
         **warning_signs(version),
     }
+
+
+def night_from(start: dt.datetime) -> dt.datetime:
+    """When the hospital's quiet hours begin on the evening before the procedure."""
+    day_before = start.astimezone(hospital_tz()).date() - dt.timedelta(days=1)
+    return local_moment(day_before, hospital_quiet_hours()[0])
 
 
 def _step(task) -> dict:
@@ -181,6 +194,7 @@ def _step(task) -> dict:
         "title": localized(task, "title"),
         "instructions": localized(task, "patient_instructions"),
         "due": format_moment(task.due_at),
+        "time": format_time(task.due_at),
     }
 
 
@@ -211,12 +225,17 @@ def gsm_text(text: str) -> str:
     return "".join(out)
 
 
-def fit_sms(text: str) -> str:
-    """At most two SMS segments: cut deliberately at a line break, pointing to the full email or portal."""
-    text = gsm_text(text)
-    if len(text) <= SMS_MAX_CHARS:
-        return text
-    tail = "\n" + gsm_text(translation.gettext("More: %(url)s") % {"url": settings.SITE_URL + "/my/"})
-    room = SMS_MAX_CHARS - len(tail)
-    cut = text.rfind("\n", 0, room)
-    return text[: cut if cut > 0 else room].rstrip() + tail
+MORE = {"en": "More: {url}", "es": "Mas: {url}"}
+
+
+def fit_sms(text: str, *, language: str = "en") -> str:
+    """At most two SMS segments: whole middle lines are dropped (the first line and the last, with the
+    ward phone, stay), and a pointer to the portal takes their place."""
+    lines = gsm_text(text).splitlines()
+    if len("\n".join(lines)) <= SMS_MAX_CHARS or len(lines) < 3:
+        return "\n".join(lines)[:SMS_MAX_CHARS]
+    first, middle, last = lines[0], lines[1:-1], lines[-1]
+    pointer = MORE.get(language, MORE["en"]).format(url=settings.SITE_URL + "/my/")
+    while middle and len("\n".join([first, *middle, pointer, last])) > SMS_MAX_CHARS:
+        middle.pop()
+    return "\n".join([first, *middle, pointer, last])[:SMS_MAX_CHARS]

@@ -81,12 +81,23 @@ def test_after_the_autumn_change_the_times_stay_on_the_wall_clock(nurse, maria, 
     }
 
 
-def test_an_sms_over_two_segments_is_cut_at_a_line_break_with_a_pointer_to_the_portal():
-    text = "\n".join(f"By Tue 10 March at {hour} a.m.: Step number {hour} of a long list" for hour in range(1, 12))
-    cut = fit_sms(text)
+def test_an_sms_over_two_segments_drops_whole_middle_lines_and_keeps_the_ward_phone():
+    steps = [f"By {hour} a.m.: Step number {hour} of a long list" for hour in range(1, 12)]
+    cut = fit_sms("\n".join(["Kypho Tracker: Maria, tomorrow at 8 a.m.", *steps, "Questions: (555) 010-0100"]))
+    lines = cut.splitlines()
     assert len(cut) <= SMS_MAX_CHARS
-    assert cut.endswith("\nMore: http://localhost:8000/my/")
-    assert cut.splitlines()[-2].endswith("of a long list")
+    assert lines[0] == "Kypho Tracker: Maria, tomorrow at 8 a.m."
+    assert lines[-2:] == ["More: http://localhost:8000/my/", "Questions: (555) 010-0100"]
+    assert lines[1:-2] == steps[: len(lines) - 3] and len(lines) > 4
+
+
+def test_the_spanish_night_before_text_gives_the_overnight_cut_offs_within_two_segments(rosa):
+    sms = send(rosa, Kind.NIGHT_BEFORE, "sms")
+    assert sms.body == (
+        "Kypho Tracker: Rosa, su procedimiento es mañana a las 08:00. Llegue a las 06:30 con quien le llevara a casa.\n"
+        "Antes de las 00:00: Last solid food\n"
+        "Preguntas: (555) 010-0100"
+    )
 
 
 def test_sms_text_keeps_to_the_gsm_alphabet():
