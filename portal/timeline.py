@@ -232,8 +232,11 @@ def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
     """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us")."""
     if state != TaskState.TO_DO or task.due_at >= now:
         due_today = task.due_at.astimezone(hospital_tz()).date() == now.astimezone(hospital_tz()).date()
-        if task.is_expedited and state == TaskState.TO_DO and due_today:
-            return _("Do this today, by %(time)s") % {"time": format_time(task.due_at)}
+        if task.is_expedited and state == TaskState.TO_DO:
+            # Scheduled too late for the protocol: as soon as possible, never a past date.
+            if due_today:
+                return _("Do this today, by %(time)s") % {"time": format_time(task.due_at)}
+            return _("As soon as you can, by %(moment)s") % {"moment": format_moment(task.due_at)}
         return _("By %(moment)s") % {"moment": format_moment(task.due_at)}
     if task.responsible == Responsible.PATIENT or task.patient_form:
         return _("Please call us about this step: %(phone)s.") % {"phone": settings.WARD_PHONE}

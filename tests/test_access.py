@@ -136,10 +136,11 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         task = episode.tasks.get(title=PENDING_PATIENT_TASK)
         return reverse(name, args=[task.pk]), {"version": task.version}
     if name == "checklists:episode-create":
-        start = timezone.localtime() + dt.timedelta(days=5)
+        start = timezone.localtime() + dt.timedelta(days=10)
         data = {
             "protocol_version": episode.protocol_version_id,
             "scheduled_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "admission_type": "same_day",
             "vertebral_levels": "L2",
             "clinician": "Dr. Patel",
         }
