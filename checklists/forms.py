@@ -131,6 +131,13 @@ class LateTasksConfirmMixin(forms.Form):
 
     expedite_confirmed_for = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("expedite_confirmed_for"):
+            # A hidden field's error is not shown by it: say it where the nurse reads.
+            self.add_error(None, "The confirmation was not understood: check the start and send the form again.")
+        return cleaned
+
     @property
     def late_tasks_confirmed(self) -> bool:
         """Confirmed for the start being sent: a start changed after the warning needs its own."""

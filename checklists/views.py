@@ -379,8 +379,11 @@ def episode_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=NURSES)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        for field in form.visible_fields():
+            if field.errors:
+                messages.error(request, f"{field.label}: {' '.join(field.errors)}")
         return _render_episode(request, episode, status=400)
     start = form.cleaned_data["scheduled_start"]
     expedite = form.late_tasks_confirmed
