@@ -88,12 +88,15 @@ def active_nurses():
 
 
 class EpisodeEditForm(ChangeReasonMixin, forms.ModelForm):
-    clinical_fields = "levels, side, clinician"
+    clinical_fields = "levels, side, clinician, admission"
     nurse = PersonChoiceField(queryset=active_nurses(), label="Assigned nurse", required=False)
 
     class Meta:
         model = Episode
-        fields = ["vertebral_levels", "side", "clinician", "nurse", "arrival_minutes_before"]
+        fields = ["vertebral_levels", "side", "clinician", "admission_type", "nurse", "arrival_minutes_before"]
+        help_texts = {
+            "admission_type": "A change sets aside the other admission's after-care tasks and adds this one's."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

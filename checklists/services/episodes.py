@@ -27,6 +27,7 @@ from ..events import (
     EpisodeRescheduled,
     EpisodeScheduled,
     EpisodeSignedOff,
+    TaskChanged,
     announce,
 )
 from ..hospital_time import add_working_hours, hospital_tz
@@ -219,14 +220,15 @@ def episode_reschedule(
 
 
 # Changing what is done, or who answers for it, needs a reason; the nurse and the arrival time do not.
-CLINICAL_EPISODE_FIELDS = ("vertebral_levels", "side", "clinician")
+CLINICAL_EPISODE_FIELDS = ("vertebral_levels", "side", "clinician", "admission_type")
 EDITABLE_EPISODE_FIELDS = (*CLINICAL_EPISODE_FIELDS, "nurse", "arrival_minutes_before")
 
 
 def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Episode:
-    """Correct a scheduled procedure's levels, side, clinician, assigned nurse or arrival time.
+    """Correct a scheduled procedure's levels, side, clinician, admission, assigned nurse or arrival time.
 
-    A change to the levels, side or clinician is refused without a reason; every change is in the history.
+    A change to the levels, side, clinician or admission is refused without a reason; every change is in
+    the history. A new admission changes the after care (`_follow_admission`).
     """
     unknown = set(changes) - set(EDITABLE_EPISODE_FIELDS)
     if unknown:
@@ -247,8 +249,38 @@ def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Epis
             setattr(episode, name, value)
         episode.full_clean(exclude=["patient", "protocol_version", "nurse", "signed_off_by"])
         save_with_history(episode, by=by, reason=reason or "Details corrected")
+        if "admission_type" in changed:
+            _follow_admission(episode, by=by, reason=reason)
         announce(EpisodeDetailsChanged(episode, previous=previous))
     return episode
+
+
+def _follow_admission(episode: Episode, *, by, reason: str) -> None:
+    """After a change of admission: the open tasks only for another admission no longer apply, and the
+    protocol's tasks for this one are added (or reopened, if a change back had set them aside)."""
+    why = f"Admission changed to {episode.get_admission_type_display().lower()}: {reason}"
+    # The episode's row is locked already: the tasks' rows come second, as in every service.
+    tasks = {task.template_id: task for task in episode.tasks.select_for_update().order_by("pk")}
+    for task in tasks.values():
+        if task.is_pending and not task.applies_to(episode.admission_type):
+            task.mark_not_applicable(by=by, reason=why)
+            save_with_history(task, by=by, reason=why)
+            announce(TaskChanged(task))
+    for template in episode.protocol_version.tasks.exclude(admission="").filter(admission=episode.admission_type):
+        task = tasks.get(template.pk)
+        if task is None:
+            task = ChecklistTask(
+                episode=episode,
+                template=template,
+                due_at=template.due_at_for(episode.scheduled_start),
+                **template.definition_fields(),
+            )
+        elif task.status == ChecklistTask.Status.NOT_APPLICABLE:
+            task.reopen(reason=why)
+        else:
+            continue
+        save_with_history(task, by=by, reason=why)
+        announce(TaskChanged(task))
 
 
 def episode_time_out_record(
