@@ -14,7 +14,6 @@ from checklists.hospital_time import add_working_hours
 from checklists.models import Admission, ChecklistTask, Episode, Readiness
 from checklists.services.episodes import (
     episode_reschedule,
-    episode_schedule,
     late_tasks_if_rescheduled,
     late_tasks_if_scheduled,
 )
@@ -41,15 +40,8 @@ def wednesday_10():
 
 
 def schedule(nurse, protocol_version, start, *, expedite_late=True) -> Episode:
-    return episode_schedule(
-        patient=PatientFactory(),
-        protocol_version=protocol_version,
-        scheduled_start=start,
-        vertebral_levels="L1",
-        clinician="Dr. Patel",
-        nurse=nurse,
-        by=nurse,
-        expedite_late=expedite_late,
+    return schedule_episode(
+        by=nurse, start=start, protocol_version=protocol_version, nurse=nurse, expedite_late=expedite_late
     )
 
 

@@ -11,9 +11,9 @@ from django.utils import translation
 from icalendar import Calendar
 
 from checklists.models import Responsible
-from checklists.services.episodes import episode_schedule
 from notifications.models import Kind
 from portal.timeline import patient_checklist
+from tests.factories import schedule_episode
 
 NEW_YORK = ZoneInfo("America/New_York")
 WEDNESDAY_10 = dt.datetime(2026, 3, 4, 10, 0, tzinfo=NEW_YORK)
@@ -22,16 +22,7 @@ FRIDAY_8 = dt.datetime(2026, 3, 6, 8, 0, tzinfo=NEW_YORK)
 
 def schedule_late(nurse, patient, protocol, *, now, start=FRIDAY_8):
     with time_machine.travel(now, tick=False):
-        return episode_schedule(
-            patient=patient,
-            protocol_version=protocol,
-            scheduled_start=start,
-            vertebral_levels="L1",
-            clinician="Dr. Patel",
-            nurse=nurse,
-            by=nurse,
-            expedite_late=True,
-        )
+        return schedule_episode(by=nurse, patient=patient, protocol_version=protocol, start=start, expedite_late=True)
 
 
 @pytest.fixture
