@@ -4,6 +4,9 @@ Every "today", every local day (a report's day figures, the day of a procedure) 
 boundary is in the hospital's timezone (`settings.TIME_ZONE`), never the server's nor whatever
 timezone happens to be active.
 
+`add_working_hours` is the ward's working clock (Monday to Friday, WORKDAY_START–WORKDAY_END): a
+late-scheduled task's "as soon as possible" and a check-in alert's escalation both run on it.
+
 `PHASE_WINDOWS` is the one definition of when each phase of a procedure is: the protocol editor
 refuses a task due outside its phase's window, the patient's timeline starts each phase where its
 window begins, and the table in checklists/README.md is tested against it.
