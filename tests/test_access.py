@@ -115,7 +115,13 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         }
         return reverse(name, args=[episode.pk]), data
     if name == "checklists:episode-edit":
-        data = {"vertebral_levels": "L3", "clinician": "Dr. Nguyen", "arrival_minutes_before": 60, "reason": "Typo"}
+        data = {
+            "vertebral_levels": "L3",
+            "clinician": "Dr. Nguyen",
+            "admission_type": "same_day",
+            "arrival_minutes_before": 60,
+            "reason": "Typo",
+        }
         return reverse(name, args=[episode.pk]), data
     if name == "checklists:patient-edit":
         patient = episode.patient
