@@ -116,8 +116,8 @@ def checkin_protocol_import(*, data: dict) -> tuple[ProtocolVersion | None, Impo
 
 
 def procedure_end(episode: Episode) -> dt.datetime:
-    """When the procedure ended. Episodes do not record an actual end yet, so the scheduled start stands for it."""
-    return episode.scheduled_start
+    """When the procedure ended: the end the room recorded ("record procedure done"), else the scheduled start."""
+    return episode.procedure_ended_at or episode.scheduled_start
 
 
 def checkins_schedule(*, episode: Episode, anchor: Anchor, now: dt.datetime | None = None) -> list[Checkin]:
