@@ -72,6 +72,14 @@ class PatientInvited:
     patient: Patient
 
 
+@dataclass(frozen=True)
+class PatientDetailsChanged:
+    """A nurse corrected the patient's record; `previous` holds the old values of the fields that changed."""
+
+    patient: Patient
+    previous: dict
+
+
 Event = (
     EpisodeScheduled
     | EpisodeRescheduled
@@ -81,6 +89,7 @@ Event = (
     | EpisodeSignedOff
     | TaskChanged
     | PatientInvited
+    | PatientDetailsChanged
 )
 Receiver = Callable[[Event], None]
 

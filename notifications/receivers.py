@@ -6,6 +6,7 @@ from checklists.events import (
     EpisodeCancelled,
     EpisodeRescheduled,
     EpisodeScheduled,
+    PatientDetailsChanged,
     PatientInvited,
     TaskChanged,
     receiver,
@@ -13,7 +14,16 @@ from checklists.events import (
 from checklists.models import Responsible
 
 from .models import Channel, Kind
-from .services import message_alert, messages_on_cancel, messages_on_reschedule, messages_replan
+from .services import (
+    message_alert,
+    messages_on_cancel,
+    messages_on_reschedule,
+    messages_replan,
+    messages_replan_for_patient,
+)
+
+# The patient's fields that decide on which channels she can be reached (her language is read at sending).
+CONTACT_FIELDS = {"email", "phone"}
 
 
 @receiver(EpisodeScheduled)
@@ -46,3 +56,10 @@ def replan_reminder_of_changed_task(event: TaskChanged) -> None:
 def announce_invitation_by_sms(event: PatientInvited) -> None:
     """The invitation itself is an email (sent by the portal, with its one-time link); a text says to look for it."""
     message_alert(patient=event.patient, kind=Kind.INVITATION, channels=[Channel.SMS])
+
+
+@receiver(PatientDetailsChanged)
+def replan_messages_of_patient_with_new_contact(event: PatientDetailsChanged) -> None:
+    """A new email or phone: her scheduled messages go to the channels she can now be reached on."""
+    if CONTACT_FIELDS & set(event.previous):
+        messages_replan_for_patient(patient=event.patient, reason="Contact details changed")

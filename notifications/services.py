@@ -213,8 +213,9 @@ def _record_sms_consent(*, phone: str, at: dt.datetime, opted_out: bool) -> int:
                 sms = Message.objects.filter(patient=patient, channel=Channel.SMS)
                 messages_cancel(sms, reason="The patient replied STOP")
                 continue
-            for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
-                messages_replan(episode=episode, reason="The patient replied START", now=at)
+            messages_replan_for_patient(
+                patient=patient, reason="The patient replied START", replaced_status=Message.Status.SUPERSEDED, now=at
+            )
     return len(patients)
 
 
@@ -315,8 +316,14 @@ def contact_preference_update(
         preference.updated_at = timezone.now()
         preference._history_user = by
         preference.save()
-        for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
-            messages_replan(
-                episode=episode, reason="Contact preferences changed", replaced_status=Message.Status.CANCELLED
-            )
+        messages_replan_for_patient(patient=patient, reason="Contact preferences changed")
     return preference
+
+
+def messages_replan_for_patient(
+    *, patient: Patient, reason: str, replaced_status: str = Message.Status.CANCELLED, now: dt.datetime | None = None
+) -> None:
+    """Her contact details or preferences changed: every episode still ahead or in after care is planned again
+    (a channel she can no longer be reached on: its rows `replaced_status`; a new one: its rows scheduled)."""
+    for episode in patient.episodes.filter(status__in=[Episode.Status.SCHEDULED, Episode.Status.COMPLETED]):
+        messages_replan(episode=episode, reason=reason, replaced_status=replaced_status, now=now)
