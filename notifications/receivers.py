@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from checkins.events import AlertEscalated
 from checklists.events import (
     EpisodeCancelled,
     EpisodeRescheduled,
@@ -16,6 +17,7 @@ from checklists.models import Responsible
 from .models import Channel, Kind
 from .services import (
     message_alert,
+    message_escalation,
     messages_on_cancel,
     messages_on_reschedule,
     messages_replan,
@@ -63,3 +65,9 @@ def replan_messages_of_patient_with_new_contact(event: PatientDetailsChanged) ->
     """A new email or phone: her scheduled messages go to the channels she can now be reached on."""
     if CONTACT_FIELDS & set(event.previous):
         messages_replan_for_patient(patient=event.patient, reason="Contact details changed")
+
+
+@receiver(AlertEscalated)
+def tell_the_ward_of_an_escalated_alert(event: AlertEscalated) -> None:
+    """A check-in alert not acknowledged in time: a message to the ward's escalation contact, at once."""
+    message_escalation(alert=event.alert)

@@ -152,6 +152,43 @@ def message_alert(
     return Message.objects.bulk_create(rows)
 
 
+def ward_channels() -> list[str]:
+    """The channels the ward's escalation contact is configured on (WARD_ESCALATION_EMAIL, _PHONE)."""
+    configured = {Channel.EMAIL: settings.WARD_ESCALATION_EMAIL, Channel.SMS: settings.WARD_ESCALATION_PHONE}
+    return [channel for channel, contact in configured.items() if contact]
+
+
+def message_escalation(*, alert, now: dt.datetime | None = None) -> list[Message]:
+    """Tell the ward's escalation contact, at once, that a check-in alert waits unacknowledged.
+
+    One row per configured channel, keyed on the alert (its episode, kind and the time it was raised):
+    the same escalation announced twice is queued once.
+    """
+    now = now or timezone.now()
+    episode = alert.checkin.episode
+    rows = [
+        Message(
+            patient_id=episode.patient_id,
+            episode=episode,
+            alert=alert,
+            kind=Kind.ESCALATION,
+            channel=channel,
+            idempotency_key=Message.key_for(
+                patient_id=episode.patient_id,
+                episode_id=episode.pk,
+                kind=Kind.ESCALATION,
+                task_id=None,
+                at=alert.raised_at,
+                channel=channel,
+            ),
+            scheduled_for=now,
+        )
+        for channel in ward_channels()
+    ]
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Message.objects.filter(alert=alert, kind=Kind.ESCALATION, status__in=Message.LIVE_STATUSES))
+
+
 def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now: dt.datetime | None = None) -> None:
     """Supersede the plan for the old time, plan the new one, and alert the patient at once (old and new start)."""
     now = now or timezone.now()
