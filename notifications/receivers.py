@@ -18,6 +18,7 @@ from .models import Channel, Kind
 from .services import (
     message_alert,
     message_escalation,
+    message_record_sent,
     messages_on_cancel,
     messages_on_reschedule,
     messages_replan,
@@ -55,8 +56,18 @@ def replan_reminder_of_changed_task(event: TaskChanged) -> None:
 
 
 @receiver(PatientInvited)
-def announce_invitation_by_sms(event: PatientInvited) -> None:
-    """The invitation itself is an email (sent by the portal, with its one-time link); a text says to look for it."""
+def log_invitation_and_announce_it_by_sms(event: PatientInvited) -> None:
+    """The invitation itself is an email the portal sends (it carries the one-time link): it goes in the
+    delivery log as sent, its link left out; a text says to look for it."""
+    if event.email_to:
+        message_record_sent(
+            patient=event.patient,
+            kind=Kind.INVITATION,
+            channel=Channel.EMAIL,
+            recipient=event.email_to,
+            subject=event.email_subject,
+            body=event.email_body,
+        )
     message_alert(patient=event.patient, kind=Kind.INVITATION, channels=[Channel.SMS])
 
 

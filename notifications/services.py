@@ -189,6 +189,29 @@ def message_escalation(*, alert, now: dt.datetime | None = None) -> list[Message
     return list(Message.objects.filter(alert=alert, kind=Kind.ESCALATION, status__in=Message.LIVE_STATUSES))
 
 
+def message_record_sent(
+    *, patient: Patient, kind: str, channel: str, recipient: str, subject: str, body: str, now: dt.datetime | None = None
+) -> Message:
+    """A message another app sends itself (the portal's invitation email, with its one-time link), kept in the log."""
+    now = now or timezone.now()
+    return Message.objects.create(
+        patient=patient,
+        kind=kind,
+        channel=channel,
+        idempotency_key=Message.key_for(
+            patient_id=patient.pk, episode_id=None, kind=kind, task_id=None, at=now, channel=channel
+        ),
+        scheduled_for=now,
+        status=Message.Status.SENT,
+        language=patient.preferred_language,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        attempts=1,
+        sent_at=now,
+    )
+
+
 def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now: dt.datetime | None = None) -> None:
     """Supersede the plan for the old time, plan the new one, and alert the patient at once (old and new start)."""
     now = now or timezone.now()
