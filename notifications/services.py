@@ -190,7 +190,14 @@ def message_escalation(*, alert, now: dt.datetime | None = None) -> list[Message
 
 
 def message_record_sent(
-    *, patient: Patient, kind: str, channel: str, recipient: str, subject: str, body: str, now: dt.datetime | None = None
+    *,
+    patient: Patient,
+    kind: str,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: dt.datetime | None = None,
 ) -> Message:
     """A message another app sends itself (the portal's invitation email, with its one-time link), kept in the log."""
     now = now or timezone.now()
