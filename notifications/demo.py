@@ -18,4 +18,7 @@ def quiet_demo_confirmations(*, since: dt.datetime) -> int:
     seeded = Message.objects.filter(kind=Kind.CONFIRMATION, created_at__gte=since).exclude(
         patient__user__username=DEMO_PATIENT_LOGIN
     )
-    return messages_cancel(seeded, reason=NOT_SENT_REASON)
+    # By id: the rows are locked without the (outer) join to the login, which PostgreSQL cannot lock.
+    return messages_cancel(
+        Message.objects.filter(pk__in=list(seeded.values_list("pk", flat=True))), reason=NOT_SENT_REASON
+    )
