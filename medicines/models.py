@@ -318,6 +318,10 @@ def last_dose_rule(*, day: int | None, minutes: int | None) -> ChecklistTask | N
     return None
 
 
+# The protocol's own medicine-review task, closed by the review's answer (a test pins it in the shipped protocol).
+REVIEW_TASK_TITLE = "Review all medicines and plan when to stop blood thinners"
+
+
 class MedicineReview(models.Model):
     """The answer to "what does the patient take?": the list is complete, or no regular medicines."""
 

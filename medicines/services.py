@@ -25,6 +25,7 @@ from checklists.services.tasks import task_mark_done, task_mark_not_applicable, 
 from . import texts
 from .models import (
     LAST_DOSE_CLOCK,
+    REVIEW_TASK_TITLE,
     Decision,
     EpisodeMedicine,
     LabResult,
@@ -35,8 +36,6 @@ from .models import (
 )
 from .proposals import UNPROPOSED_DECISION_DAY, propose
 
-# The protocol's own medicine-review task, closed by the review's answer (a test pins it in the shipped protocol).
-REVIEW_TASK_TITLE = "Review all medicines and plan when to stop blood thinners"
 # The protocol's food tasks that a "continue with a 24-hour liquid diet" decision replaces.
 FOOD_TASK_TITLES = ("Last fatty or fried food or meat", "Last light meal")
 LIQUID_DIET_MINUTES = -24 * 60

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from checklists.models import ChecklistTask, Episode, Readiness, Responsible
 from checklists.services.episodes import episode_reschedule
-from checklists.services.tasks import task_mark_done
 from medicines import services
 from medicines.models import Decision, EpisodeMedicine
 
@@ -53,19 +52,6 @@ def test_adding_clopidogrel_proposes_dates_and_asks_for_a_decision(plan_episode,
     assert (task.is_critical, task.responsible, task.due_at) == (True, Responsible.NURSE, local(2026, 12, 6, 23, 59))
     assert task.template is None
     assert medication.history.first().history_user == nurse
-
-
-def test_episode_is_at_risk_then_blocked_while_a_medicine_waits_for_a_decision(plan_episode, nurse, catalogue):
-    for task in plan_episode.tasks.filter(is_critical=True):
-        task_mark_done(task=task, by=nurse, expected_version=task.version)
-    assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.READY
-    medication = add(plan_episode, nurse, catalogue["clopidogrel"])
-
-    assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.ON_TRACK
-    assert readiness(plan_episode, local(2026, 12, 5, 0, 0)) == Readiness.AT_RISK
-    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.BLOCKED
-    decide(medication, nurse)
-    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.READY
 
 
 def test_decision_closes_the_block_and_gives_the_patient_last_dose_and_restart(plan_episode, nurse, catalogue):
