@@ -137,7 +137,7 @@ class Medicine(CatalogueEntry):
         if self.hold_hours is not None:
             return f"{self.hold_hours} h"
         if self.hold_days is not None:
-            return f"{self.hold_days} days"
+            return f"{self.hold_days} day" if self.hold_days == 1 else f"{self.hold_days} days"
         return "prescriber decides"
 
 
