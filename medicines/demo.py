@@ -1,8 +1,9 @@
 """Demo medication plans, called from `seed_demo` (safe to run again: a demo that has plans is left alone).
 
 - Maria Lopez (the `patient` login): clopidogrel 75 mg daily and ibuprofen, both decided.
-- Apixaban with no decision yet, for a patient whose procedure is within 3 days and who has nothing
-  else overdue, so the worklist shows the episode Blocked by "Prescriber's decision for apixaban" alone.
+- Apixaban with no decision yet (the list recorded complete), for a patient whose procedure is within
+  3 days and who has nothing else overdue, so the worklist shows the episode Blocked by "Prescriber's
+  decision for apixaban" alone.
 - Warfarin, decided, with an INR in range, for the soonest other patient.
 - Every other scheduled demo procedure whose medicine review `seed_demo` ticked on the checklist gets the
   answer behind the tick, "no regular medicines" (without an answer the episode would stay At risk).
@@ -64,6 +65,7 @@ def seed_medicines(*, nurse, stdout) -> None:
             dose="5 mg twice a day",
             indication="blood clot in the leg",
         )
+        services.medicine_review_record(episode=apixaban_episode, by=nurse, no_regular_medicines=False)
         answered = _answer_ticked_reviews(nurse)
     stdout.write(
         f"Demo medicines: {maria.patient.full_name} (clopidogrel, ibuprofen), "
