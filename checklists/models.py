@@ -72,6 +72,13 @@ class PatientForm(models.TextChoices):
     READ_INFORMATION = "read_information", "Read about the procedure before consenting"
 
 
+class DueMeans(models.TextChoices):
+    """What the due time means to the patient: a step to do by then, or a period that lasts until then."""
+
+    BY = "by", "By this time: a step to do before it"
+    UNTIL = "until", "Until this time: a period to keep to (no driving, lie flat)"
+
+
 class Side(models.TextChoices):
     """The side of the approach to the vertebra, for the day-of huddle and the time-out."""
 
@@ -165,6 +172,7 @@ class TaskDefinition(models.Model):
         "patient_form",
         "admission",
         "reminder_lead_minutes",
+        "due_means",
     )
     DUE_RULE_FIELDS = ("due_offset_minutes", "due_day_offset", "due_clock_time")
 
@@ -199,6 +207,15 @@ class TaskDefinition(models.Model):
         help_text="For the patient's own steps: remind her this long before it is due. "
         "Empty: the hospital's default (2 hours); 0: no reminder.",
     )
+    # "Until": the task is a period that ends at its due time (no driving for 24 hours), not a
+    # deadline: the patient reads "Until …", gets no "do this by" reminder, and it is never late.
+    due_means = models.CharField(
+        "the due time means",
+        max_length=8,
+        choices=DueMeans.choices,
+        default=DueMeans.BY,
+        help_text="Until: a period that lasts until the due time; it cannot be critical and is never overdue.",
+    )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
     due_offset_minutes = models.IntegerField(
@@ -225,6 +242,11 @@ class TaskDefinition(models.Model):
             models.CheckConstraint(condition=Q(responsible__in=Responsible.values), name="%(class)s_responsible_valid"),
             models.CheckConstraint(
                 condition=Q(admission__in=["", *Admission.values]), name="%(class)s_admission_valid"
+            ),
+            # A period is kept, not done by a time: it never blocks readiness.
+            models.CheckConstraint(
+                condition=Q(due_means=DueMeans.BY) | Q(due_means=DueMeans.UNTIL, is_critical=False),
+                name="%(class)s_due_means_valid",
             ),
         ]
 
@@ -258,6 +280,11 @@ class TaskDefinition(models.Model):
     def title_key(self) -> str:
         """The title ignoring case and spacing: two titles with the same key are the same task."""
         return " ".join(self.title.split()).casefold()
+
+    @property
+    def is_period(self) -> bool:
+        """A period that lasts until the due time (no driving for 24 hours), not a step to do by it."""
+        return self.due_means == DueMeans.UNTIL
 
     def applies_to(self, admission: str) -> bool:
         """Whether this task is part of the plan for a patient with this kind of admission."""
@@ -693,7 +720,8 @@ class ChecklistTask(TaskDefinition):
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """`overdue()` for this one task, in Python (a test keeps the two in step)."""
-        return self.is_pending and self.due_at < (now or timezone.now())
+        return self.is_pending and self.due_means == DueMeans.BY and self.due_at < (now or timezone.now())
+
 
     @property
     def awaits_verification(self) -> bool:
@@ -706,6 +734,8 @@ class ChecklistTask(TaskDefinition):
             raise TaskStateError("Only your own tasks can be reported done.")
         if self.patient_reported_at is not None:
             raise TaskStateError("You have already told us this is done.")
+        if self.is_period and timezone.now() < self.due_at:
+            raise TaskStateError("This lasts until the time shown: tell us once that time has passed.")
         if not self.episode.accepts_patient_report_for(self):
             raise TaskStateError("This step was for before your procedure, which has now taken place.")
         self.patient_reported_at = timezone.now()
@@ -775,11 +805,14 @@ class TaskStateError(Exception):
 
 def overdue(now: dt.datetime, *, through: str = "") -> Q:
     """The one definition of overdue: a task still pending whose due time has passed (due exactly now: not yet).
+    A period ("until" its due time: no driving for 24 hours) is never overdue: its end is not a deadline.
 
     `through` is the path from the rows filtered to their tasks ("tasks" from episodes).
     """
     prefix = f"{through}__" if through else ""
-    return Q(**{f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_at__lt": now})
+    return Q(
+        **{f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_at__lt": now, f"{prefix}due_means": DueMeans.BY}
+    )
 
 
 def open_after_care_tasks():

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import TextChoices
 from django.urls import reverse
 
-from .models import ProtocolVersion, TaskTemplate, WarningSign
+from .models import DueMeans, ProtocolVersion, TaskTemplate, WarningSign
 from .services.protocols import MoveDirection
 
 
@@ -87,6 +87,7 @@ class ProtocolTaskForm(DraftItemForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["due_means"].required = False
         if self.instance.pk and self.instance.due_offset_minutes is None:
             self.fields["due_rule"].initial = DueRule.DAY_AND_TIME
         else:
@@ -102,8 +103,14 @@ class ProtocolTaskForm(DraftItemForm):
                 "patient_form",
                 "nurse_guidance",
             ),
-            Fieldset("When it is due", "due_rule", "due_offset_minutes", "due_day_offset", "due_clock_time"),
+            Fieldset(
+                "When it is due", "due_means", "due_rule", "due_offset_minutes", "due_day_offset", "due_clock_time"
+            ),
         )
+
+    def clean_due_means(self) -> str:
+        """Left out: a step to do by its time, as most tasks are."""
+        return self.cleaned_data.get("due_means") or DueMeans.BY
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
@@ -111,6 +118,8 @@ class ProtocolTaskForm(DraftItemForm):
     def clean(self) -> dict:
         """Exactly one due rule: the chosen one must be complete; the other one's fields are cleared."""
         data = super().clean()
+        if data.get("due_means") == DueMeans.UNTIL and data.get("is_critical"):
+            self.add_error("is_critical", "A period (“until” its time) is kept, not done by a time: it cannot be critical.")
         rule = data.get("due_rule")
         if rule == DueRule.OFFSET:
             if data.get("due_offset_minutes") is None and "due_offset_minutes" not in self.errors:

@@ -87,9 +87,11 @@ def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[d
 
 
 def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.datetime]) -> bool:
-    """The patient's own open steps, not reported done, get a reminder; not those due while she is in our care."""
+    """The patient's own open steps, not reported done, get a reminder; not those due while she is in our care,
+    nor a period ("No driving … until"): there is nothing to do by its time."""
     return (
         task.responsible == Responsible.PATIENT
+        and not task.is_period
         and task.is_pending
         and task.patient_reported_at is None
         and task.reminder_lead_minutes != 0

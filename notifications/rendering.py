@@ -174,6 +174,7 @@ def reference_context(version: ProtocolVersion) -> dict:
             "title": localized(t, "title"),
             "instructions": localized(t, "patient_instructions"),
             "due": format_moment(t.due_at_for(start)),
+            "until": t.is_period,
         }
         for t in version.tasks.in_timeline_order()
         if t.responsible == Responsible.PATIENT
@@ -212,6 +213,8 @@ def _step(task) -> dict:
         "instructions": localized(task, "patient_instructions"),
         "due": format_moment(task.due_at),
         "time": format_time(task.due_at),
+        # A period ("No driving for 24 hours"): the templates say "Until", not "By".
+        "until": task.is_period,
     }
 
 

@@ -1,7 +1,8 @@
 """The patient's own tasks still ahead (and the procedure itself) as an iCalendar file.
 
 Only what the patient does: the team's tasks (the IV line, the x-ray) are not the patient's to put
-in a diary. Nothing already past. No reminder rings at night: one that would fall between 21:00
+in a diary. Nothing already past. A period ("No driving for 24 hours", until a time) spans from the
+procedure's start to its end, says "Until …" and has no alarm. No reminder rings at night: one that would fall between 21:00
 and 07:00 rings at 20:00 the evening before. Each event keeps its UID, and its SEQUENCE counts
 the changes recorded in its history, so a calendar that imports the file again updates the
 event in place (RFC 5545 §3.8.7.4) instead of keeping the old time.
@@ -16,7 +17,7 @@ from icalendar import Alarm, Calendar, Event
 
 from checklists.models import ChecklistTask, Episode, Responsible
 
-from .timeline import PatientChecklist, TaskState, hospital_tz
+from .timeline import PatientChecklist, PatientTask, TaskState, hospital_tz
 
 REMINDER_BEFORE = dt.timedelta(hours=1)
 TASK_DURATION = dt.timedelta(minutes=15)
@@ -62,15 +63,21 @@ def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.dateti
         procedure.add("description", _("Please arrive at the hospital: %(when)s") % {"when": checklist.arrive_when})
         calendar.add_component(procedure)
     for item in items:
+        start, duration = _when(item, episode)
         event = _event(
             # Stable per task, so importing the file again updates the events instead of doubling them.
             uid=f"task-{item.task.pk}@{host}",
             sequence=sequences.get(item.task.pk, 0),
             stamp=stamp,
-            start=item.task.due_at,
-            duration=TASK_DURATION,
+            start=start,
+            duration=duration,
             summary=item.title,
         )
+        if item.task.is_period:
+            # A period to keep ("No driving … Until 8:00 a.m. Tuesday"): nothing to do at a time, no alarm.
+            event.add("description", f"{item.due_text}\n\n{item.instructions}".strip())
+            calendar.add_component(event)
+            continue
         event.add("description", item.instructions)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -79,6 +86,14 @@ def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.dateti
         event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _when(item: PatientTask, episode: Episode) -> tuple[dt.datetime, dt.timedelta]:
+    """A step: a short event at its due time. A period: from the procedure's start until it ends."""
+    due_at = item.task.due_at
+    if item.task.is_period and episode.scheduled_start < due_at:
+        return episode.scheduled_start, due_at - episode.scheduled_start
+    return due_at, TASK_DURATION
 
 
 def _event(*, uid: str, sequence: int, stamp, start, duration, summary: str) -> Event:

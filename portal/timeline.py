@@ -90,7 +90,10 @@ class PatientTask:
 
     @property
     def asks_patient(self) -> bool:
-        """The patient still has something to do here: their own open task, or a question to answer."""
+        """The patient still has something to do here: their own open task, or a question to answer;
+        a period ("No driving until …") only once it has ended (can_report says so)."""
+        if self.task.is_period:
+            return self.can_report
         if self.form and not self.form_answered:
             return not self.is_closed
         return self.state == TaskState.TO_DO and self.task.responsible == Responsible.PATIENT
@@ -163,9 +166,13 @@ def format_day(value: dt.datetime) -> str:
 
 
 def format_time(value: dt.datetime) -> str:
-    """ "8:00 a.m." / "08:00": a clock time, never "midnight" or "noon"."""
+    """ "8:00 a.m." / "08:00": a clock time, never "midnight"; noon is "12:00 noon" ("12:00 p.m." is misread)."""
+    local = value.astimezone(hospital_tz())
+    if local.time() == dt.time(12, 0):
+        # Translators: the clock time at midday; in a 24-hour language simply "12:00".
+        return pgettext("time format", "12:00 noon")
     # Translators: a Django time format, see https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#date
-    return date_format(value.astimezone(hospital_tz()), pgettext("time format", "g:i a"))
+    return date_format(local, pgettext("time format", "g:i a"))
 
 
 def format_moment(value: dt.datetime) -> str:
@@ -211,7 +218,9 @@ def _patient_task(
         can_report=reportable
         and state == TaskState.TO_DO
         and task.responsible == Responsible.PATIENT
-        and not task.patient_form,
+        and not task.patient_form
+        # A period is kept until its time: "I've done this" only once it has passed.
+        and not (task.is_period and now < task.due_at),
         form=task.patient_form if reportable or task.patient_form == PatientForm.READ_INFORMATION else "",
         form_answered=form_answered,
         shown_phase=Phase.DAY_OF if on_the_day else task.phase,
@@ -228,8 +237,19 @@ def patient_task_title(task: ChecklistTask) -> str:
     return _("The team will take care of this: %(task)s") % {"task": localized(task, "title")}
 
 
+def due_line(task: ChecklistTask, moment: dt.datetime | None = None) -> str:
+    """The one wording of a due time: "By <moment>" for a step, "Until <moment>" for a period."""
+    moment = format_moment(moment or task.due_at)
+    if task.is_period:
+        return _("Until %(moment)s") % {"moment": moment}
+    return _("By %(moment)s") % {"moment": moment}
+
+
 def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
-    """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us")."""
+    """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us").
+    A period always reads "Until …": its end is not a deadline, so it is never late."""
+    if task.is_period:
+        return due_line(task)
     patients_step = task.responsible == Responsible.PATIENT or bool(task.patient_form)
     if state == TaskState.TO_DO and task.due_at < now:
         return _("Please call us about this step: %(phone)s.") % {"phone": settings.WARD_PHONE} if patients_step else ""
@@ -238,7 +258,7 @@ def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
         if local_day(task.due_at) == local_day(now):
             return _("Do this today, by %(time)s") % {"time": format_time(task.due_at)}
         return _("As soon as you can, by %(moment)s") % {"moment": format_moment(task.due_at)}
-    return _("By %(moment)s") % {"moment": format_moment(task.due_at)}
+    return due_line(task)
 
 
 def _phase_when(phase: str, starts_at: dt.datetime, start: dt.datetime) -> str:

@@ -38,6 +38,7 @@ def read_protocol(path: Path) -> dict:
                 "patient_form": task.get("patient_form", ""),
                 "admission": task.get("admission", ""),
                 "reminder_lead_minutes": task.get("reminder_minutes_before"),
+                "due_means": task.get("due_means", "by"),
                 "due_offset_minutes": due.get("minutes"),
                 "due_day_offset": due.get("days"),
                 "due_clock_time": dt.time.fromisoformat(due["time"]) if "time" in due else None,

@@ -36,6 +36,7 @@ from ..models import (
     ChecklistTask,
     Episode,
     Patient,
+    PatientForm,
     Phase,
     ProtocolVersion,
     Responsible,
@@ -424,13 +425,24 @@ def episode_sign_off(*, episode: Episode, by, override_reason: str = "") -> Epis
 
 
 def episode_information_read(*, episode: Episode, by) -> Episode:
-    """The patient's "I have read this" on the pages about the procedure (what happens, the risks, saying no)."""
+    """The patient's "I have read this" on the pages about the procedure (what happens, the risks, saying no);
+    it is also "I've done this" on the patient's own reading task, for a nurse to verify."""
     with transaction.atomic():
         episode = _lock_scheduled_episode(episode, action="read about")
         if episode.information_read_at is None:
             episode.information_read_at = timezone.now()
             reason = "The patient read the pages about the procedure, its risks and the right to say no"
             save_with_history(episode, by=by, reason=reason)
+            reading_tasks = episode.tasks.select_for_update().filter(
+                patient_form=PatientForm.READ_INFORMATION,
+                responsible=Responsible.PATIENT,
+                status=ChecklistTask.Status.PENDING,
+                patient_reported_at__isnull=True,
+            )
+            for task in reading_tasks:
+                task.patient_reported_at = episode.information_read_at
+                task.version += 1
+                save_with_history(task, by=by, reason=reason)
     return episode
 
 

@@ -78,7 +78,7 @@ def test_scheduled_in_the_evening_the_step_is_as_soon_as_she_can_by_the_next_wor
     spanish = due_texts(episode, evening, "es")
 
     for task in episode.tasks.filter(is_expedited=True, responsible=Responsible.PATIENT):
-        assert texts[task.title] == "As soon as you can, by 12:00 p.m. Thursday 5 March"
+        assert texts[task.title] == "As soon as you can, by 12:00 noon Thursday 5 March"
         assert spanish[task.title] == "Lo antes posible, a más tardar el jueves 5 de marzo a las 12:00"
 
 

@@ -16,6 +16,7 @@ from portal.timeline import patient_checklist
 NEW_YORK = ZoneInfo("America/New_York")
 DRIVER = "Arrange an adult to drive you home"
 ANESTHESIA = "Ask about past problems with anesthesia"
+READING = "Read about your procedure before the day"
 
 
 def at(*args) -> dt.datetime:
@@ -95,10 +96,13 @@ def test_a_task_without_questions_refuses_answers(client, english, marias_episod
 
 
 def test_the_pages_before_consent_and_i_have_read_this_in_the_history(client, english, marias_episode):
+    reading = marias_episode.tasks.get(title=READING)
     client.force_login(english.user)
     checklist = client.get(reverse("portal:episode", args=[marias_episode.pk])).content.decode()
-    consent_item = checklist[checklist.index("Read about your procedure before you sign the consent form") :]
-    assert reverse("portal:episode-about", args=[marias_episode.pk]) in consent_item
+    reading_item = checklist[checklist.index(READING) :]
+    assert reverse("portal:episode-about", args=[marias_episode.pk]) in reading_item
+    # Read before the day: listed before the consent, which the doctor goes over on the day.
+    assert checklist.index(READING) < checklist.index("Your doctor will go over the consent form with you")
 
     about = client.get(reverse("portal:episode-about", args=[marias_episode.pk])).content.decode()
     for title in ("What happens during kyphoplasty", "The risks", "Your right to say no"):
@@ -111,6 +115,25 @@ def test_the_pages_before_consent_and_i_have_read_this_in_the_history(client, en
     latest = marias_episode.history.latest()
     assert latest.history_user == english.user
     assert latest.history_change_reason.startswith("The patient read the pages about the procedure")
+    # Reading is also "I've done this" on the reading task, for a nurse to verify, in its history.
+    reading.refresh_from_db()
+    assert reading.awaits_verification
+    assert reading.history.latest().history_user == english.user
+
+
+def test_the_reading_is_due_the_evening_before_in_both_languages(english, marias_episode):
+    reading = marias_episode.tasks.get(title=READING)
+    day_before = marias_episode.scheduled_start.astimezone(NEW_YORK).date() - dt.timedelta(days=1)
+    assert reading.due_at == dt.datetime.combine(day_before, dt.time(20, 0), tzinfo=NEW_YORK)
+    assert reading.phase == Phase.NIGHT_BEFORE
+    now = marias_episode.scheduled_start - dt.timedelta(days=3)
+    for language, expected in (("en", "By 8:00 p.m. "), ("es", "A más tardar el ")):
+        with translation.override(language):
+            item = next(item for item in patient_checklist(marias_episode, now=now).tasks if item.task == reading)
+        assert item.due_text.startswith(expected)
+        assert item.shown_phase == Phase.NIGHT_BEFORE
+    with translation.override("es"):
+        assert "a las 20:00" in item.due_text
 
 
 def test_the_teams_tasks_read_as_the_teams_and_next_is_always_the_patients(english, marias_episode):
