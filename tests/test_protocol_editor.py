@@ -8,7 +8,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from checklists.models import Episode, Phase, ProtocolVersion, Responsible, TaskTemplate, WarningSign
+from checklists.models import DueMeans, Episode, Phase, ProtocolVersion, Responsible, TaskTemplate, WarningSign
 from checklists.protocol_selectors import protocol_version_content
 from checklists.services.protocols import (
     protocol_draft_create,
@@ -450,6 +450,7 @@ def test_a_move_needs_a_direction(client, admin_user, draft):
             "due_day_offset",
             "less than or equal to 60",
         ),
+        ({"due_means": "until", "is_critical": "on"}, "is_critical", "it cannot be critical"),
     ],
 )
 def test_a_task_form_with_a_mistake_is_refused_with_a_clear_error(client, admin_user, draft, changes, field, message):
@@ -790,3 +791,19 @@ def test_admin_discards_a_draft_and_can_start_a_new_one(client, admin_user, prot
     assert protocol_version.status == ProtocolVersion.Status.PUBLISHED
     new_draft = protocol_draft_create(protocol=protocol_version.protocol)
     assert new_draft.number == number
+
+
+def test_admin_makes_a_task_a_period_and_the_diff_shows_it(client, admin_user, protocol_version, draft):
+    task = draft.tasks.get(title="Lie flat")
+    client.force_login(admin_user)
+
+    response = client.post(reverse("checklists:protocol-task-edit", args=[task.pk]), task_data(title="Lie flat", due_means="until"))
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.due_means == DueMeans.UNTIL
+    diff = client.get(reverse("checklists:protocol-version-diff", args=[draft.pk])).context["diff"]
+    changes = {label: (old, new) for change in diff.changed for label, old, new in change.fields}
+    assert changes["The due time means"] == (DueMeans.BY.label, DueMeans.UNTIL.label)
+    page = client.get(reverse("checklists:protocol-version-detail", args=[draft.pk])).content.decode()
+    assert f"Until {task.describe_due_rule()}" in page

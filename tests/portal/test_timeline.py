@@ -10,7 +10,7 @@ from django.utils import translation
 
 from checklists.models import Phase
 from checklists.services.tasks import task_mark_done
-from portal.timeline import current_episode, patient_checklist, phase_starts
+from portal.timeline import current_episode, format_moment, format_time, patient_checklist, phase_starts
 from tests.factories import PatientFactory, record_done, schedule_episode, small_protocol_version
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -233,3 +233,14 @@ def test_a_procedure_done_with_after_care_open_comes_first_for_a_week(schedule, 
     lie_flat = done.tasks.get(phase=Phase.AFTER)
     task_mark_done(task=lie_flat, by=nurse, expected_version=lie_flat.version)
     assert current_episode(patient_user, now=at(2026, 3, 10, 9, 0)) == upcoming  # after care closed
+
+
+def test_noon_reads_12_00_noon_in_english_and_12_00_in_spanish_never_midnight():
+    noon = dt.datetime(2026, 12, 7, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    with translation.override("en"):
+        assert format_time(noon) == "12:00 noon"
+        assert format_moment(noon) == "12:00 noon Monday 7 December"
+        assert format_time(noon + dt.timedelta(minutes=30)) == "12:30 p.m."
+        assert format_moment(noon + dt.timedelta(hours=12)) == "11:59 p.m. Monday 7 December"
+    with translation.override("es"):
+        assert format_moment(noon) == "lunes 7 de diciembre a las 12:00"
