@@ -722,7 +722,6 @@ class ChecklistTask(TaskDefinition):
         """`overdue()` for this one task, in Python (a test keeps the two in step)."""
         return self.is_pending and self.due_means == DueMeans.BY and self.due_at < (now or timezone.now())
 
-
     @property
     def awaits_verification(self) -> bool:
         """The patient reported it done and no nurse has verified or rejected that yet."""
@@ -810,9 +809,8 @@ def overdue(now: dt.datetime, *, through: str = "") -> Q:
     `through` is the path from the rows filtered to their tasks ("tasks" from episodes).
     """
     prefix = f"{through}__" if through else ""
-    return Q(
-        **{f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_at__lt": now, f"{prefix}due_means": DueMeans.BY}
-    )
+    pending = {f"{prefix}status": ChecklistTask.Status.PENDING, f"{prefix}due_means": DueMeans.BY}
+    return Q(**pending, **{f"{prefix}due_at__lt": now})
 
 
 def open_after_care_tasks():

@@ -119,7 +119,9 @@ class ProtocolTaskForm(DraftItemForm):
         """Exactly one due rule: the chosen one must be complete; the other one's fields are cleared."""
         data = super().clean()
         if data.get("due_means") == DueMeans.UNTIL and data.get("is_critical"):
-            self.add_error("is_critical", "A period (“until” its time) is kept, not done by a time: it cannot be critical.")
+            self.add_error(
+                "is_critical", "A period (“until” its time) is kept, not done by a time: it cannot be critical."
+            )
         rule = data.get("due_rule")
         if rule == DueRule.OFFSET:
             if data.get("due_offset_minutes") is None and "due_offset_minutes" not in self.errors:

@@ -2,8 +2,8 @@
 
 Only what the patient does: the team's tasks (the IV line, the x-ray) are not the patient's to put
 in a diary. Nothing already past. A period ("No driving for 24 hours", until a time) spans from the
-procedure's start to its end, says "Until …" and has no alarm. No reminder rings at night: one that would fall between 21:00
-and 07:00 rings at 20:00 the evening before. Each event keeps its UID, and its SEQUENCE counts
+procedure's start to its end, says "Until …" and has no alarm. No reminder rings at night: one that
+would fall between 21:00 and 07:00 rings at 20:00 the evening before. Each event keeps its UID, and its SEQUENCE counts
 the changes recorded in its history, so a calendar that imports the file again updates the
 event in place (RFC 5545 §3.8.7.4) instead of keeping the old time.
 """

@@ -797,7 +797,8 @@ def test_admin_makes_a_task_a_period_and_the_diff_shows_it(client, admin_user, p
     task = draft.tasks.get(title="Lie flat")
     client.force_login(admin_user)
 
-    response = client.post(reverse("checklists:protocol-task-edit", args=[task.pk]), task_data(title="Lie flat", due_means="until"))
+    url = reverse("checklists:protocol-task-edit", args=[task.pk])
+    response = client.post(url, task_data(title="Lie flat", due_means="until"))
 
     assert response.status_code == 302
     task.refresh_from_db()
