@@ -63,9 +63,9 @@ def test_every_task_has_spanish_and_every_team_task_speaks_to_the_patient(protoc
     for task in protocol["tasks"]:
         assert task["title_es"] and task["patient_instructions_es"], task["title"]
         if task["responsible"] != Responsible.PATIENT and not task["patient_form"]:
-            # "The team will …", "We will …", "You may have …": never the staff's "Record allergies".
+            # "The team will …", "We will …", "Your doctor will …": never the staff's "Record allergies".
             assert task["patient_title"] and task["patient_title_es"], task["title"]
-            assert re.match(r"(The team|We|The anesthesia doctor) ", task["patient_title"]), task["patient_title"]
+            assert re.match(r"(The team|We|The anesthesia doctor|Your doctor) ", task["patient_title"]), task["patient_title"]
 
 
 def test_the_pages_before_consent_say_what_happens_the_risks_and_the_right_to_say_no(protocol):

@@ -13,10 +13,10 @@ from django.utils import translation
 from icalendar import Calendar
 
 from checklists.models import ChecklistTask, DueMeans, Episode, Readiness, TaskStateError, overdue
-from checklists.services.episodes import episode_schedule
 from notifications.planning import episode_plan
 from notifications.rendering import _step, builtin_source
 from portal.timeline import patient_checklist
+from tests.factories import schedule_episode
 
 NEW_YORK = ZoneInfo("America/New_York")
 NO_DRIVING = "No driving for 24 hours"
@@ -28,15 +28,7 @@ START = dt.datetime(2026, 12, 14, 8, 0, tzinfo=NEW_YORK)  # Monday 14 December, 
 @pytest.fixture
 def episode(nurse, maria, kyphoplasty):
     with time_machine.travel(BOOKED.timestamp()):
-        return episode_schedule(
-            patient=maria,
-            protocol_version=kyphoplasty,
-            scheduled_start=START,
-            vertebral_levels="L1",
-            clinician="Dr. Patel",
-            nurse=nurse,
-            by=nurse,
-        )
+        return schedule_episode(by=nurse, patient=maria, protocol_version=kyphoplasty, nurse=nurse, start=START)
 
 
 def items(episode, *, now, language="en"):
