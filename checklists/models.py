@@ -353,6 +353,18 @@ class PatientQuerySet(ClinicalQuerySet):
 
 class Patient(models.Model):
     mrn_validator = RegexValidator(r"^[A-Za-z0-9-]{3,32}$", "Use 3 to 32 letters, digits or dashes.")
+    # What staff may add and correct (the form, the service, the record's history); the portal login is linked apart.
+    EDITABLE_FIELDS = (
+        "mrn",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "preferred_language",
+        "interpreter_needed",
+        "allergies",
+    )
 
     mrn = models.CharField("MRN", max_length=32, unique=True, validators=[mrn_validator])
     first_name = models.CharField(max_length=100)
