@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role, User
+from checklists.hospital_time import local_moment, today
 from checklists.models import ChecklistTask, Episode, Patient, Phase, Protocol
 
 SEED = 2026
@@ -76,12 +77,12 @@ def create_patients(rng: random.Random, count: int = EPISODE_COUNT) -> list[Pati
 
 def create_episodes(rng, patients, nurses, version, now: dt.datetime) -> list[Episode]:
     """Evenly spread over the days; past procedures took place (3% were cancelled), later ones are scheduled."""
-    first_day = timezone.localdate(now) - dt.timedelta(days=DAYS_EACH_SIDE)
+    first_day = today(now) - dt.timedelta(days=DAYS_EACH_SIDE)
     episodes = []
     for index, patient in enumerate(patients):
         day = first_day + dt.timedelta(days=index * 2 * DAYS_EACH_SIDE // EPISODE_COUNT)
         minutes = rng.randrange(0, WORKDAY_MINUTES, 15)
-        start = timezone.make_aware(dt.datetime.combine(day, WORKDAY_START) + dt.timedelta(minutes=minutes))
+        start = local_moment(day, WORKDAY_START) + dt.timedelta(minutes=minutes)
         episode = Episode(
             patient=patient,
             protocol_version=version,
@@ -176,7 +177,7 @@ def generate_year() -> list[User]:
     templates = twenty_templates(version)
     nurses = create_nurses()
     patients = create_patients(rng, count=YEAR_EPISODE_COUNT)
-    first_day = timezone.localdate(now) - dt.timedelta(days=YEAR_DAYS_BEFORE)
+    first_day = today(now) - dt.timedelta(days=YEAR_DAYS_BEFORE)
     days = YEAR_DAYS_BEFORE + YEAR_DAYS_AFTER
     definitions = [(template, template.definition_fields()) for template in templates]
     for first in range(0, YEAR_EPISODE_COUNT, YEAR_CHUNK):
@@ -184,7 +185,7 @@ def generate_year() -> list[User]:
         for index in range(first, min(first + YEAR_CHUNK, YEAR_EPISODE_COUNT)):
             day = first_day + dt.timedelta(days=index * days // YEAR_EPISODE_COUNT)
             minutes = rng.randrange(0, WORKDAY_MINUTES, 15)
-            start = timezone.make_aware(dt.datetime.combine(day, WORKDAY_START) + dt.timedelta(minutes=minutes))
+            start = local_moment(day, WORKDAY_START) + dt.timedelta(minutes=minutes)
             episode = Episode(
                 patient=patients[index],
                 protocol_version=version,

@@ -180,6 +180,7 @@ def create_ward() -> dict:
 
     from accounts.models import Role, User
     from benchmarks import dataset
+    from checklists.hospital_time import local_moment, today
     from checklists.models import Patient, Protocol
     from checklists.services.episodes import episode_schedule
     from reports.services import rebuild_figures
@@ -206,8 +207,8 @@ def create_ward() -> dict:
             date_of_birth=dt.date(1950, 1, 1),
             user=login,
         )
-        start = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0) + dt.timedelta(
-            days=1 + number % 13, minutes=30 * rng.randrange(16)
+        start = local_moment(today(now) + dt.timedelta(days=1 + number % 13), dt.time(8)) + dt.timedelta(
+            minutes=30 * rng.randrange(16)
         )
         episode = episode_schedule(
             patient=record,

@@ -36,9 +36,24 @@ def today(now: dt.datetime | None = None) -> dt.date:
     return local_day(now or timezone.now())
 
 
+def local_time(moment: dt.datetime | None = None) -> dt.datetime:
+    """A moment (by default now) on the hospital's clock, to show or print it."""
+    return (moment or timezone.now()).astimezone(hospital_tz())
+
+
+def local_moment(day: dt.date, clock: dt.time) -> dt.datetime:
+    """The moment the hospital's clock shows `clock` on local day `day` (a procedure at 08:30 on 4 March)."""
+    return dt.datetime.combine(day, clock, tzinfo=hospital_tz())
+
+
 def local_midnight(day: dt.date) -> dt.datetime:
     """The moment a local day begins in the hospital."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=hospital_tz())
+    return local_moment(day, dt.time.min)
+
+
+def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
+    """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
+    return local_midnight(local_day(moment) + dt.timedelta(days=days))
 
 
 class Phase(TextChoices):

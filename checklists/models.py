@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 
-from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
+from .hospital_time import Phase, day_start, duration_text, local_day, local_moment, today
 
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
@@ -25,11 +25,6 @@ MAX_OFFSET_DAYS = 60
 MAX_ARRIVAL_MINUTES_BEFORE = 6 * 60
 # The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
 MAX_TASK_VERSION = 2_147_483_647
-
-
-def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
-    """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
-    return dt.datetime.combine(local_day(moment) + dt.timedelta(days=days), dt.time.min, hospital_tz())
 
 
 class Responsible(models.TextChoices):
@@ -238,7 +233,7 @@ class TaskDefinition(models.Model):
             return start.astimezone(dt.UTC) + dt.timedelta(minutes=self.due_offset_minutes)
         day = local_day(start) + dt.timedelta(days=self.due_day_offset)
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
-        return dt.datetime.combine(day, self.due_clock_time, tzinfo=hospital_tz())
+        return local_moment(day, self.due_clock_time)
 
     def describe_due_rule(self) -> str:
         """The due rule in words: "8 h before the start", "the day before at 18:00"."""

@@ -19,7 +19,12 @@ from portal.timeline import patient_checklist, phase_starts
 from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
 NEW_YORK = ZoneInfo("America/New_York")
-README = Path(__file__).resolve().parent.parent / "checklists" / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "checklists" / "README.md"
+# Django's helpers for the *current* timezone, or a zone built by hand: hospital_time.py is their one home.
+OTHER_CLOCKS = re.compile(r"\b(localdate|localtime|make_aware|get_current_timezone)\(|\bZoneInfo\(")
+# The message texts are being reworked in issue #12's branch; they move to the helpers there.
+NOT_YET = {"notifications"}
 
 
 def at(*args) -> dt.datetime:
@@ -103,6 +108,24 @@ def test_today_is_the_hospitals_date_whatever_timezone_is_active():
     with time_machine.travel(dt.datetime(2026, 6, 18, 2, 30, tzinfo=dt.UTC)), timezone.override("Asia/Tokyo"):
         assert hospital_time.today() == dt.date(2026, 6, 17)
         assert local_day(timezone.now()) == dt.date(2026, 6, 17)
+
+
+def test_the_app_reads_the_hospitals_clock_only_through_hospital_time():
+    sources = [
+        path
+        for path in ROOT.rglob("*.py")
+        if not {".venv", "tests", "migrations"} & set(path.relative_to(ROOT).parts)
+        and path.relative_to(ROOT).parts[0] not in NOT_YET
+        and path != ROOT / "checklists" / "hospital_time.py"
+    ]
+    offenders = {
+        f"{path.relative_to(ROOT)}:{number}": line.strip()
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if OTHER_CLOCKS.search(line)
+    }
+    assert len(sources) > 100
+    assert offenders == {}
 
 
 @pytest.mark.django_db

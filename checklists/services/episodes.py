@@ -21,7 +21,8 @@ from ..events import (
     EpisodeSignedOff,
     announce,
 )
-from ..models import Admission, ChecklistTask, Episode, Patient, Phase, ProtocolVersion, TimeOut, day_start
+from ..hospital_time import day_start, local_time
+from ..models import Admission, ChecklistTask, Episode, Patient, Phase, ProtocolVersion, TimeOut
 from ..sign_off import sign_off_problems
 from ..vertebrae import normalise_levels
 from .audit import save_with_history
@@ -203,7 +204,7 @@ def episode_record_done(
         episode.status = Episode.Status.COMPLETED
         episode.procedure_ended_at = ended_at
         episode.levels_treated = normalise_levels(levels_treated) if levels_treated else episode.vertebral_levels
-        end_text = timezone.localtime(ended_at).strftime("%H:%M")
+        end_text = local_time(ended_at).strftime("%H:%M")
         reason = f"Procedure completed; ended at {end_text}; levels treated: {episode.levels_treated}"
         if episode.levels_mismatch:
             reason += f" — LEVELS TREATED DIFFER FROM THE PLANNED LEVELS ({episode.vertebral_levels})"
