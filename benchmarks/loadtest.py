@@ -16,12 +16,17 @@ of history records (no change lost or written twice).
 
 --restart-postgres-at S restarts the PostgreSQL server S seconds into the run (it serves other
 databases too: run it once, deliberately) and reports which requests failed, and when.
---pdf-storm runs 4 patients fetching their PDF in a loop with no pause against 5 nurses on the
-worklist, twice: without a cache (each fetch renders, as before the PDF cache) and with it.
+--pdf-storm measures what patients fetching PDFs in a loop cost the nurses: 5 nurses read the
+worklist every 0.5–1.5 s, first alone, then with 4 patients fetching their PDF in a loop with no
+pause (the production settings: PDF cache and RATE_LIMIT_PDF), then the same with the rate limit
+lifted (the cache alone), on one data set, one run after the other: compare the worklist's p95
+within one invocation, as the machine's load moves between invocations.
+--server-log FILE keeps gunicorn's and Django's log (tracebacks of any 500) in FILE.
 """
 
 import argparse
 import datetime as dt
+import os
 import random
 import re
 import statistics
@@ -48,6 +53,12 @@ BACKGROUND_EPISODES = 1_000  # earlier and later procedures, for the report and 
 SEED = 16
 PENDING_TASK = re.compile(r'action="/tasks/(\d+)/mark-done/".*?name="version" value="(\d+)"', re.DOTALL)
 NURSE_PAGES = ("worklist", "episode", "tick")
+# --pdf-storm: (label, patients fetching their PDF in a loop, RATE_LIMIT_PDF or None for the setting's default)
+STORM_RUNS = (
+    ("5 nurses on the worklist, no PDF clients", 0, None),
+    ("the same with 4 patients looping on their PDF (PDF cache, rate limit as in production)", 4, None),
+    ("the same with the PDF rate limit lifted (the cache alone)", 4, "100000/m"),
+)
 
 
 @dataclass
@@ -153,19 +164,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--restart-postgres-at", type=float, metavar="S")
     parser.add_argument("--pdf-storm", action="store_true")
+    parser.add_argument("--server-log", type=Path, metavar="FILE")
     arguments = parser.parse_args()
     environment = production_environment(DATABASE)
     set_up_django(environment)
     ward = create_ward()
+    log = arguments.server_log.open("a") if arguments.server_log else subprocess.DEVNULL
     if arguments.pdf_storm:
-        for label, cache_url in (("no PDF cache (before)", "dummycache://"), ("PDF cache (after)", None)):
-            server_environment = {**environment, **({"CACHE_URL": cache_url} if cache_url else {})}
-            results = run(server_environment, ward, arguments.seconds, storm=True)
-            print(f"\n{label}, {arguments.seconds} s: 4 patients loop on their PDF, 5 nurses on the worklist")
+        for label, pdf_clients, limit in STORM_RUNS:
+            server_environment = {**environment, **({"RATE_LIMIT_PDF": limit} if limit else {})}
+            load_before = os.getloadavg()[0]
+            results = run(server_environment, ward, arguments.seconds, storm_pdf_clients=pdf_clients, log=log)
+            print(f"\n{label}, {arguments.seconds} s (load average {load_before:.1f} → {os.getloadavg()[0]:.1f})")
             print_table(results, arguments.seconds)
         return
     restart = {}
-    results = run(environment, ward, arguments.seconds, restart_at=arguments.restart_postgres_at, restart=restart)
+    results = run(
+        environment, ward, arguments.seconds, restart_at=arguments.restart_postgres_at, restart=restart, log=log
+    )
     print(f"\nThe ward, {arguments.seconds} s: {NURSES} nurses, {PATIENTS} patients, {ADMINS} admins")
     print_table(results, arguments.seconds)
     if restart:
@@ -237,14 +253,15 @@ def create_ward() -> dict:
     }
 
 
-def run(environment, ward, seconds, *, storm=False, restart_at=None, restart=None) -> Results:
+def run(environment, ward, seconds, *, storm_pdf_clients=None, restart_at=None, restart=None, log=None) -> Results:
     results = Results()
-    with celery_worker(environment), gunicorn(PORT, environment, workers=2) as server:
+    log = log or subprocess.DEVNULL
+    with celery_worker(environment, log=log), gunicorn(PORT, environment, workers=2, log=log) as server:
         deadline = time.monotonic() + seconds
         rng = random.Random(SEED)
         people = []
-        if storm:
-            people += [(pdf_looper, key, (episode,)) for key, episode in ward["patients"][:4]]
+        if storm_pdf_clients is not None:
+            people += [(pdf_looper, key, (episode,)) for key, episode in ward["patients"][:storm_pdf_clients]]
             people += [(worklist_reader, key, ()) for key in ward["nurses"][:5]]
         else:
             people += [(nurse, key, (ward["episodes"],)) for key in ward["nurses"]]
