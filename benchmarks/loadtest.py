@@ -21,7 +21,8 @@ worklist every 0.5–1.5 s, first alone, then with 4 patients fetching their PDF
 pause (the production settings: PDF cache and RATE_LIMIT_PDF), then the same with the rate limit
 lifted (the cache alone), on one data set, one run after the other: compare the worklist's p95
 within one invocation, as the machine's load moves between invocations.
---server-log FILE keeps gunicorn's and Django's log (tracebacks of any 500) in FILE.
+--server-log FILE keeps gunicorn's and Django's log in FILE: tracebacks of any 500, and a line per
+request with its time in the server (`duration_ms`), which tells queueing from slow pages.
 """
 
 import argparse
@@ -169,7 +170,9 @@ def main() -> None:
     environment = production_environment(DATABASE)
     set_up_django(environment)
     ward = create_ward()
-    log = arguments.server_log.open("a") if arguments.server_log else subprocess.DEVNULL
+    log = subprocess.DEVNULL
+    if arguments.server_log:  # with a line per request too: its time in the server, apart from the queue
+        log, environment = arguments.server_log.open("a"), {**environment, "LOG_LEVEL": "INFO"}
     if arguments.pdf_storm:
         for label, pdf_clients, limit in STORM_RUNS:
             server_environment = {**environment, **({"RATE_LIMIT_PDF": limit} if limit else {})}
@@ -296,6 +299,9 @@ def print_table(results: Results, seconds: int) -> None:
         statuses = [sample.status for sample in samples]
         answers = ", ".join(f"{statuses.count(code)}× {code or 'none'}" for code in sorted(set(statuses)))
         print(f"  {page:<24} {len(samples):8d} {p50:8.0f} {p95:8.0f} {p99:8.0f} {times[-1]:8.0f}  {answers}")
+    began = min(sample.started for sample in results.samples)
+    slowest = sorted(results.samples, key=lambda sample: -sample.seconds)[:5]
+    print("  slowest: " + "; ".join(f"{s.page} {s.seconds:.1f} s at +{s.started - began:.0f} s" for s in slowest))
     conflicts = sum(1 for sample in results.samples if sample.page == "tick" and sample.status == 409)
     total = len(results.samples)
     errors = sum(1 for sample in results.samples if sample.status == 0 or sample.status >= 500)
