@@ -19,8 +19,9 @@ databases too: run it once, deliberately) and reports which requests failed, and
 --pdf-storm measures what patients fetching PDFs in a loop cost the nurses: 5 nurses read the
 worklist every 0.5–1.5 s, first alone, then with 4 patients fetching their PDF in a loop with no
 pause (the production settings: PDF cache and RATE_LIMIT_PDF), then the same with the rate limit
-lifted (the cache alone), on one data set, one run after the other: compare the worklist's p95
-within one invocation, as the machine's load moves between invocations.
+lifted (the cache alone), on one data set, one run after the other, each from an empty cache (the
+first fetches render): compare the worklist's p95 within one invocation, as the machine's load
+moves between invocations.
 --server-log FILE keeps gunicorn's and Django's log in FILE: tracebacks of any 500, and a line per
 request with its time in the server (`duration_ms`), which tells queueing from slow pages.
 """
@@ -174,7 +175,10 @@ def main() -> None:
     if arguments.server_log:  # with a line per request too: its time in the server, apart from the queue
         log, environment = arguments.server_log.open("a"), {**environment, "LOG_LEVEL": "INFO"}
     if arguments.pdf_storm:
+        from django.core.cache import cache
+
         for label, pdf_clients, limit in STORM_RUNS:
+            cache.clear()  # each run starts alike: no PDF rendered yet, no rate-limit counts
             server_environment = {**environment, **({"RATE_LIMIT_PDF": limit} if limit else {})}
             load_before = os.getloadavg()[0]
             results = run(server_environment, ward, arguments.seconds, storm_pdf_clients=pdf_clients, log=log)
