@@ -210,6 +210,10 @@ PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 *
 CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=2 * 24 * 60 * 60)
 CHECKIN_EMERGENCY_ESCALATION_MINUTES = env.int("CHECKIN_EMERGENCY_ESCALATION_MINUTES", default=30)
 CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS = env.int("CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS", default=4)
+# Who is told of an escalated alert (by the notifications outbox): an email address and/or a mobile
+# number (E.164 or national); neither set: the escalation shows in the app only.
+WARD_ESCALATION_EMAIL = env.str("WARD_ESCALATION_EMAIL", default="")
+WARD_ESCALATION_PHONE = env.str("WARD_ESCALATION_PHONE", default="")
 # The ward's working hours, Monday to Friday, hospital time.
 CHECKIN_WORKDAY_START = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_START", default="08:00"))
 CHECKIN_WORKDAY_END = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_END", default="18:00"))

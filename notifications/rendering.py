@@ -38,7 +38,7 @@ class Rendered:
 def template_source(message: Message) -> tuple[str, str]:
     """(subject, body) source of a message: see `effective_template`."""
     version = message.episode.protocol_version if message.episode_id else None
-    subject, body, _ = effective_template(version, message.kind, message.channel, message.patient.preferred_language)
+    subject, body, _ = effective_template(version, message.kind, message.channel, message.language_to_send)
     return subject, body
 
 
@@ -75,12 +75,12 @@ def builtin_source(kind: str, channel: str, language: str) -> tuple[str, str]:
 
 def render_message(message: Message, *, now: dt.datetime | None = None) -> Rendered:
     subject_source, body_source = template_source(message)
-    with translation.override(message.patient.preferred_language):
+    with translation.override(message.language_to_send):
         context = Context(message_context(message, now=now or timezone.now()), autoescape=False)
         subject = " ".join(Template(subject_source).render(context).split())
         body = _tidy(Template(body_source).render(context))
     if message.channel == Channel.SMS:
-        body = fit_sms(body, language=message.patient.preferred_language)
+        body = fit_sms(body, language=message.language_to_send)
     return Rendered(subject=subject, body=body)
 
 
@@ -89,6 +89,21 @@ def render_source(*, subject: str, body: str, context: dict, language: str) -> R
     with translation.override(language):
         ctx = Context(context, autoescape=False)
         return Rendered(subject=" ".join(Template(subject).render(ctx).split()), body=_tidy(Template(body).render(ctx)))
+
+
+def escalation_context(message: Message) -> dict:
+    """What the ward's escalation contact reads: who (MRN and initials only), which alert, since when, a link."""
+    alert, patient = message.alert, message.patient
+    return {
+        "mrn": patient.mrn,
+        "initials": f"{patient.first_name[:1]}. {patient.last_name[:1]}.",
+        "alert_kind": alert.get_kind_display(),
+        "raised_at": format_moment(alert.raised_at),
+        "waited_minutes": int((alert.escalated_at - alert.raised_at).total_seconds() // 60),
+        "reasons": [reason for reason in alert.reasons.splitlines() if reason.strip()],
+        "alerts_url": settings.SITE_URL + reverse("checkins:alert-queue"),
+        "episode_url": settings.SITE_URL + reverse("checklists:episode-detail", args=[message.episode_id]),
+    }
 
 
 def message_context(message: Message, *, now: dt.datetime) -> dict:
@@ -101,6 +116,8 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         "place": settings.PROCEDURE_PLACE,
         "invite_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
     }
+    if message.to_ward:
+        return context | escalation_context(message)
     episode = message.episode
     if episode is None:
         return context

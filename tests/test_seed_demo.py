@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from checklists.models import Admission, ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness
 from checklists.timeline_demo import TIMELINE_EXAMPLES
+from notifications.models import Message
 
 
 @pytest.fixture(scope="class")
@@ -87,6 +88,15 @@ class TestTheSeededDemo:
         assert not late.tasks.filter(title="Go home only when your driver is here").exists()
         for done in Episode.objects.filter(status=Episode.Status.COMPLETED):
             assert done.time_outs.exists() and done.procedure_ended_at and done.levels_treated
+
+    def test_seed_demo_sends_only_the_demo_patients_confirmation_not_one_per_patient(self):
+        confirmations = Message.objects.filter(kind="confirmation")
+        assert confirmations.count() > 20  # one per upcoming procedure and channel, all in the log
+        going = confirmations.filter(status="scheduled")
+        assert set(going.values_list("patient__user__username", flat=True)) == {"patient"}
+        assert set(confirmations.exclude(status="scheduled").values_list("status", flat=True)) == {"cancelled"}
+        # The rest of the plan is left alone: tomorrow's patients get their night-before summary.
+        assert Message.objects.filter(kind="night_before", status="scheduled").exists()
 
 
 @pytest.mark.parametrize("clock", [dt.time(0, 30), dt.time(8, 0), dt.time(23, 30)])

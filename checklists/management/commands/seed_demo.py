@@ -99,6 +99,7 @@ class Command(BaseCommand):
     help = "Create the demo logins and ~30 demo patients with episodes (safe to run again)."
 
     def handle(self, *args, **options):
+        started = timezone.now()
         call_command("load_protocols", stdout=self.stdout)
         users = {username: self._ensure_user(username, *rest) for username, *rest in DEMO_USERS}
         if Patient.objects.filter(mrn__startswith="DEMO-").exists():
@@ -110,6 +111,8 @@ class Command(BaseCommand):
         call_command("seed_demo_medicines", stdout=self.stdout)
         # The check-ins app's demo (alerts on the nurses' queue); a command, so checklists imports nothing above it.
         call_command("seed_checkins_demo", stdout=self.stdout)
+        # The outbox's: no flood of ~35 confirmations at the first `make run` (only the demo patient's goes).
+        call_command("seed_demo_messages", since=started.isoformat(), stdout=self.stdout)
         self.stdout.write("\nDemo logins (username / password):")
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
