@@ -8,7 +8,7 @@ from checklists.models import Phase, Responsible
 from checklists.services import tasks
 from notifications.dispatch import message_send
 from notifications.models import Message
-from tests.factories import PatientFactory, TaskTemplateFactory, schedule_episode
+from tests.factories import PatientFactory, TaskTemplateFactory, record_done, schedule_episode
 
 from .conftest import BOOKED_AT, START, local
 
@@ -176,3 +176,20 @@ def test_when_the_first_step_of_a_combined_reminder_is_done_the_others_keep_one_
     )
     assert (evening.task.title, local(evening.scheduled_for)) == ("Last clear drink", "Mon 09 Mar 20:00 EDT")
     assert episode.messages.get(task=food, channel="sms").status == "cancelled"
+
+
+def test_after_care_reminders_follow_the_recorded_end_of_the_procedure(nurse, maria, protocol_version):
+    TaskTemplateFactory(
+        protocol_version=protocol_version,
+        phase=Phase.AFTER,
+        title="No driving for 24 hours",
+        responsible=Responsible.PATIENT,
+        due_offset_minutes=24 * 60,
+    )
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    with time_machine.travel(START + dt.timedelta(hours=4), tick=False):
+        record_done(episode, by=nurse, ended_at=START + dt.timedelta(hours=3))  # ended at 11:00, not 08:00
+    reminder = episode.messages.get(task__title="No driving for 24 hours", channel="sms", status="scheduled")
+    assert local(reminder.scheduled_for) == "Wed 11 Mar 09:00 EDT"  # 2 h before 11:00 the next day
+    assert episode.messages.get(task__title="No driving for 24 hours", channel="sms", status="superseded")
