@@ -145,7 +145,8 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         overnight_steps=[
             _step(task) for task in open_patient_tasks if max(now, night_from(start)) <= task.due_at <= start
         ],
-        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER],
+        # Still to come (the day-after message must not list "lie flat" from the day before).
+        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER and task.due_at > now],
     )
     if message.task_id is not None:
         context["task"] = _step(message.task)
