@@ -4,13 +4,13 @@ import datetime as dt
 
 import time_machine
 
-from checklists.models import Phase, Responsible
+from checklists.models import Phase
 from checklists.services import tasks
 from notifications.dispatch import message_send
 from notifications.models import Message
-from tests.factories import PatientFactory, TaskTemplateFactory, record_done, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
-from .conftest import BOOKED_AT, START, local
+from .conftest import BOOKED_AT, START, add_patient_step, local
 
 
 def plan(episode, status=Message.Status.SCHEDULED):
@@ -96,20 +96,8 @@ def test_a_step_done_cancels_its_reminder_and_reopening_it_plans_it_again(booked
 
 
 def test_no_reminder_for_a_step_due_while_she_is_in_the_hospital(nurse, maria, protocol_version):
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.AFTER,
-        title="Lie flat for an hour",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=60,
-    )
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.AFTER,
-        title="No driving for 24 hours",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=24 * 60,
-    )
+    add_patient_step(protocol_version, "Lie flat for an hour", minutes=60)
+    add_patient_step(protocol_version, "No driving for 24 hours", minutes=24 * 60)
     with time_machine.travel(BOOKED_AT, tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     reminded = set(episode.messages.filter(kind="task_reminder").values_list("task__title", flat=True))
@@ -128,14 +116,7 @@ def test_each_step_can_have_its_own_lead_time_in_the_protocol_or_none(nurse, mar
 
 def test_reminders_moved_to_the_same_evening_minute_are_one_message_naming_every_step(nurse, maria, protocol_version):
     for position, title, hours in ((2, "Last light meal", 6), (3, "Last clear drink", 2)):
-        TaskTemplateFactory(
-            protocol_version=protocol_version,
-            phase=Phase.NIGHT_BEFORE,
-            position=position,
-            title=title,
-            responsible=Responsible.PATIENT,
-            due_offset_minutes=-hours * 60,
-        )
+        add_patient_step(protocol_version, title, phase=Phase.NIGHT_BEFORE, minutes=-hours * 60, position=position)
     with time_machine.travel(BOOKED_AT, tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     # 00:00, 02:00 and 06:00 cut-offs: reminders at 22:00, 00:00 and 04:00, all quiet, all moved to 20:00.
@@ -159,14 +140,7 @@ def test_reminders_moved_to_the_same_evening_minute_are_one_message_naming_every
 
 
 def test_when_the_first_step_of_a_combined_reminder_is_done_the_others_keep_one_message(nurse, maria, protocol_version):
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.NIGHT_BEFORE,
-        position=2,
-        title="Last clear drink",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=-2 * 60,
-    )
+    add_patient_step(protocol_version, "Last clear drink", phase=Phase.NIGHT_BEFORE, minutes=-2 * 60, position=2)
     with time_machine.travel(BOOKED_AT, tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
         food = episode.tasks.get(title="Last solid food")
@@ -179,13 +153,7 @@ def test_when_the_first_step_of_a_combined_reminder_is_done_the_others_keep_one_
 
 
 def test_after_care_reminders_follow_the_recorded_end_of_the_procedure(nurse, maria, protocol_version):
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.AFTER,
-        title="No driving for 24 hours",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=24 * 60,
-    )
+    add_patient_step(protocol_version, "No driving for 24 hours", minutes=24 * 60)
     with time_machine.travel(BOOKED_AT, tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     with time_machine.travel(START + dt.timedelta(hours=4), tick=False):

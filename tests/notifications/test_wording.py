@@ -7,14 +7,13 @@ import pytest
 import time_machine
 from django.core import mail
 
-from checklists.models import Phase, Responsible
 from notifications.dispatch import message_send
 from notifications.models import Kind, MessageTemplate
 from notifications.rendering import SMS_MAX_CHARS, fit_sms, gsm_text
 from notifications.sms import outbox
-from tests.factories import PatientFactory, TaskTemplateFactory, schedule_episode
+from tests.factories import PatientFactory, schedule_episode
 
-from .conftest import BOOKED_AT, START, local
+from .conftest import BOOKED_AT, START, add_patient_step, local
 
 NY = ZoneInfo("America/New_York")
 
@@ -121,13 +120,7 @@ def test_an_admins_template_for_the_protocol_version_replaces_the_built_in_one(b
 
 def test_the_after_care_message_lists_only_the_steps_still_to_come(nurse, maria, protocol_version):
     for title, hours in (("Lie flat for an hour", 1), ("No driving for 24 hours", 36)):
-        TaskTemplateFactory(
-            protocol_version=protocol_version,
-            phase=Phase.AFTER,
-            title=title,
-            responsible=Responsible.PATIENT,
-            due_offset_minutes=hours * 60,
-        )
+        add_patient_step(protocol_version, title, minutes=hours * 60)
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=NY), tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     email = send(episode, Kind.AFTER_CARE, "email")  # the day after, 10:00
