@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from checklists.events import announce
+from checklists.hospital_time import add_working_hours
 from checklists.models import Episode, Protocol, ProtocolVersion
 from checklists.services.audit import save_with_history
 
@@ -30,7 +31,6 @@ from .models import (
     QuestionKind,
     checkin_version_for,
 )
-from .working_hours import add_working_hours
 
 MAX_TEXT_ANSWER = 1000
 

@@ -268,6 +268,8 @@ def medicines_follow_reschedule(*, episode: Episode, previous_start: dt.datetime
             rule.due_clock_time,
         )
         task.due_at = new
+        # Due at the too-short last dose on purpose (Blocked until decided), not as soon as possible.
+        task.is_expedited = False
         if not task.is_pending:
             task.reopen(reason=reason)
         else:

@@ -42,7 +42,7 @@ class TestTheSeededDemo:
             ("patient", Role.PATIENT),
         }
         assert User.objects.get(username="nurse").check_password("kypho-nurse")
-        assert Patient.objects.count() == 34 + len(TIMELINE_EXAMPLES)
+        assert Patient.objects.count() == 35 + len(TIMELINE_EXAMPLES)
         maria = Patient.objects.get(user__username="patient")
         assert maria.episodes.filter(scheduled_start__gt=timezone.now()).exists()
 
@@ -118,3 +118,9 @@ def test_seed_demo_shows_every_readiness_state_and_realistic_histories_at_any_ho
     for task in day_tasks.select_related("episode"):
         assert task.completed_at >= task.episode.scheduled_start - dt.timedelta(hours=3), task.title
     assert not ChecklistTask.objects.filter(completed_at__gt=now).exists()
+    # An expedited case: scheduled two days ahead, its late tasks due as soon as possible, none overdue.
+    expedited = Episode.objects.get(patient__last_name="Expedited")
+    late = expedited.tasks.filter(is_expedited=True)
+    assert late.exists()
+    assert all(now < task.due_at < expedited.scheduled_start for task in late)
+    assert not expedited.tasks.filter(due_at__lt=now).exists()

@@ -258,3 +258,22 @@ def test_review_is_due_two_weeks_before_for_the_longest_holds_and_the_generic_st
     review = shipped_version.tasks.get(title=services.REVIEW_TASK_TITLE)
     assert (review.is_critical, review.due_day_offset) == (True, -14)
     assert not shipped_version.tasks.filter(title__startswith="Stop the medicines you were told to stop").exists()
+
+
+def test_a_hold_made_too_short_by_a_confirmed_late_reschedule_stays_blocked_not_expedited(
+    plan_episode, nurse, catalogue, frozen_now
+):
+    medication = add(plan_episode, nurse, catalogue["warfarin"])
+
+    episode_reschedule(
+        episode=plan_episode,
+        scheduled_start=local(2026, 12, 5, 8, 0),
+        by=nurse,
+        reason="Earlier slot",
+        expedite_late=True,
+    )
+
+    medication.refresh_from_db()
+    assert medication.hold_too_short is True
+    assert not medication.decision_task.is_expedited
+    assert readiness(plan_episode, local(2026, 12, 2, 10, 1)) == Readiness.BLOCKED

@@ -185,7 +185,8 @@ class Command(BaseCommand):
 
     def _create_every_state(self, users: dict[str, User], version, now: dt.datetime) -> int:
         """One upcoming procedure in each readiness state, timed from now so any hour of the day shows them
-        all; one patient with no phone or email; calls logged on the blocked one."""
+        all, and one scheduled too late for the protocol (expedited); one patient with no phone or email;
+        calls logged on the blocked one."""
         nurse, nurse2 = users["nurse"], users["nurse2"]
         soon = (now + dt.timedelta(minutes=15)).replace(second=0, microsecond=0)
         soon -= dt.timedelta(minutes=soon.minute % 15)
@@ -195,6 +196,9 @@ class Command(BaseCommand):
             ("Frank", "Atrisk", soon + dt.timedelta(hours=30), True, True),
             ("Grace", "Ontrack", soon + dt.timedelta(days=12), False, False),
             ("Hugo", "Ready", soon + dt.timedelta(minutes=30), True, False),
+            # Scheduled today for two days ahead, through the confirm step's path: the tasks the
+            # protocol wanted done already are due as soon as possible, labelled expedited.
+            ("Ines", "Expedited", soon + dt.timedelta(days=2), True, False),
         ]
         for number, (first, last, start, reachable, interpreter) in enumerate(cases, start=PATIENT_COUNT + 1):
             patient = patient_create(
@@ -218,7 +222,10 @@ class Command(BaseCommand):
                 clinician=CLINICIANS[number % 3],
                 nurse=nurse if number % 2 else nurse2,
                 by=nurse,
+                expedite_late=last == "Expedited",
             )
+            if last == "Expedited":
+                continue
             if last == "Blocked":
                 # Nothing done, the driver and the medicines review overdue; two calls that did not get through.
                 for minutes, outcome in ((26 * 60, "no_answer"), (3 * 60, "left_message")):
