@@ -58,6 +58,7 @@ from .services.tasks import (
     task_reject_patient_report,
     task_reopen,
 )
+from .worklist import worklist_rows
 
 EPISODES_PER_PAGE = 50
 
@@ -97,13 +98,19 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(request.GET.get("page"))
     # Progress is aggregated over the tasks of this page's episodes only, not the whole filter.
     page.object_list = with_progress_for_page(page.object_list)
+    now = timezone.now()
+    # Counted over every other filter but readiness, so the line stays an overview to pick from
+    # (without a readiness filter, that is the worklist's own filter: no second one to build).
+    counted = (
+        worklist
+        if not params.get("readiness")
+        else WorklistFilter({**params, "readiness": ""}, queryset=episodes, request=request)
+    )
     context |= {
         "page": page,
-        # Counted over every other filter but readiness, so the line stays an overview to pick from.
-        "readiness_counts": readiness_counts(
-            WorklistFilter({**params, "readiness": ""}, queryset=episodes, request=request).qs
-        ),
-        "now": timezone.now(),
+        "rows": worklist_rows(page.object_list, now=now),
+        "readiness_counts": readiness_counts(counted.qs),
+        "now": now,
         "mine": worklist.is_mine,
     }
     return render(request, "checklists/worklist.html", context)
