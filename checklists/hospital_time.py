@@ -37,16 +37,6 @@ def today(now: dt.datetime | None = None) -> dt.date:
     return local_day(now or timezone.now())
 
 
-def short_local(moment: dt.datetime) -> str:
-    """A moment as lists show it, in hospital time: "Wed 28 May, 09:00" (what the `date` filter's
-    "D j M, H:i" gives, in the active language, without its general-purpose parsing: lists show
-    hundreds of these)."""
-    local = moment.astimezone(hospital_tz())
-    day = WEEKDAYS_ABBR[local.weekday()]
-    month = str(MONTHS_3[local.month]).title()
-    return f"{day} {local.day} {month}, {local.hour:02d}:{local.minute:02d}"
-
-
 def local_midnight(day: dt.date) -> dt.datetime:
     """The moment a local day begins in the hospital."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=hospital_tz())
@@ -172,3 +162,13 @@ REFERENCE_START_TIME = dt.time(9, 0)
 
 def reference_start() -> dt.datetime:
     return dt.datetime.combine(REFERENCE_DAY, REFERENCE_START_TIME, tzinfo=hospital_tz())
+
+
+def short_local(moment: dt.datetime) -> str:
+    """A moment as lists show it, in hospital time: "Wed 28 May, 09:00" (what the `date` filter's
+    "D j M, H:i" gives, in the active language, without its general-purpose parsing: lists show
+    hundreds of these)."""
+    local = moment.astimezone(hospital_tz())
+    day = WEEKDAYS_ABBR[local.weekday()]
+    month = str(MONTHS_3[local.month]).title()
+    return f"{day} {local.day} {month}, {local.hour:02d}:{local.minute:02d}"
