@@ -49,6 +49,11 @@ def generate() -> list[User]:
     return nurses
 
 
+def nurses():
+    """The nurses of a data set generated earlier."""
+    return User.objects.filter(role=Role.NURSE, username__startswith="bench-nurse").order_by("pk")
+
+
 def create_nurses() -> list[User]:
     return User.objects.bulk_create(
         User(

@@ -59,6 +59,15 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=REPETITIONS, help=f"timed repetitions of {ROUNDS} rounds (default {REPETITIONS})"
     )
+    parser.add_argument(
+        "--reuse-data",
+        metavar="SQLITE_FILE",
+        nargs="?",
+        const="",
+        help="time the data a previous run left (the PostgreSQL database, or this SQLite file) instead of "
+        "building it: to compare two versions of the code on the same data, one after the other",
+    )
+    parser.add_argument("--keep-sqlite", type=Path, help="write the SQLite database to this file and keep it")
     parser.add_argument("--summary-file", type=Path, help=argparse.SUPPRESS)  # written for --database both
     arguments = parser.parse_args()
     if arguments.database == "both":
@@ -66,14 +75,21 @@ def main() -> None:
         return
     database = arguments.database
     with tempfile.TemporaryDirectory(prefix="kypho-bench-") as workdir:
-        configure_django(database_url=fresh_database(database, Path(workdir), arguments.postgres_database))
-        build_schema()
+        if arguments.reuse_data is not None:
+            configure_django(database_url=existing_database(database, arguments))
+        else:
+            sqlite_file = arguments.keep_sqlite or Path(workdir) / "bench.sqlite3"
+            configure_django(database_url=fresh_database(database, sqlite_file, arguments.postgres_database))
+            build_schema()
         # Imported only now: the project's models need Django set up first.
         from benchmarks import dataset
 
-        started = time.perf_counter()
-        nurses = dataset.generate()
-        print(f"Generated the data set in {time.perf_counter() - started:.1f} s")
+        if arguments.reuse_data is not None:
+            nurses = list(dataset.nurses())
+        else:
+            started = time.perf_counter()
+            nurses = dataset.generate()
+            print(f"Generated the data set in {time.perf_counter() - started:.1f} s")
         counts = dataset.row_counts()
         print(", ".join(f"{count:,} {table}" for table, count in counts.items()))
         for table, mix in dataset.status_mix().items():
@@ -126,14 +142,23 @@ def compare_databases(arguments: argparse.Namespace) -> None:
         )
 
 
-def fresh_database(database: str, workdir: Path, postgres_database: str) -> str:
+def fresh_database(database: str, sqlite_file: Path, postgres_database: str) -> str:
     """Create an empty database and return its URL."""
     if database == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+        sqlite_file.unlink(missing_ok=True)
+        return f"sqlite:///{sqlite_file.resolve()}"
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
         server.execute(f"DROP DATABASE IF EXISTS {postgres_database} WITH (FORCE)")
         server.execute(f"CREATE DATABASE {postgres_database}")
     return f"{POSTGRES_SERVER}/{postgres_database}"
+
+
+def existing_database(database: str, arguments: argparse.Namespace) -> str:
+    if database == "sqlite":
+        if not arguments.reuse_data:
+            raise SystemExit("--reuse-data needs the SQLite file a run left with --keep-sqlite.")
+        return f"sqlite:///{Path(arguments.reuse_data).resolve()}"
+    return f"{POSTGRES_SERVER}/{arguments.postgres_database}"
 
 
 def configure_django(*, database_url: str) -> None:
