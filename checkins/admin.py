@@ -1,13 +1,37 @@
-"""Django admin: admins tune the check-in questions, schedule and rules (load_checkin_protocols never
-overwrites their edits); check-ins, answers and alerts are clinical records, read-only here, and their
-histories view-only. Nothing is deleted that a check-in has used (the models protect it)."""
+"""Django admin: admins tune the check-in questions, schedule and rules of a **draft** protocol version
+(load_checkin_protocols never overwrites their edits); a published or retired version's are shown
+read-only, frozen with it like its tasks. Check-ins, answers and alerts are clinical records, read-only
+here, and their histories view-only. Nothing is deleted that a check-in has used (the models protect it)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from checklists.admin import HistoryViewOnlyMixin, NoDeleteMixin, ReadOnlyMixin
+from checklists.models import ProtocolVersion
 
 from .models import Alert, Checkin, CheckinAnswer, CheckinPoint, CheckinQuestion, CheckinRule
+
+
+def _on_draft(item) -> bool:
+    """Only a draft version's check-in data changes (None: a new item, its version chosen among drafts)."""
+    return item is None or item.protocol_version.is_editable
+
+
+class DraftOnlyMixin(NoDeleteMixin):
+    """Check-in data changes on a draft only; a published version's is what its episodes are asked (403 on save)."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and _on_draft(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "protocol_version":
+            kwargs["queryset"] = ProtocolVersion.objects.filter(status=ProtocolVersion.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "questions":
+            kwargs["queryset"] = CheckinQuestion.objects.filter(protocol_version__status=ProtocolVersion.Status.DRAFT)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class CheckinRuleInline(admin.TabularInline):
@@ -15,9 +39,19 @@ class CheckinRuleInline(admin.TabularInline):
     extra = 0
     fields = ("answer", "min_score", "level", "reason")
 
+    # `obj` is the question: its rules change with it, on a draft only.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and _on_draft(obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and _on_draft(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and _on_draft(obj)
+
 
 @admin.register(CheckinQuestion)
-class CheckinQuestionAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CheckinQuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ("key", "protocol_version", "position", "kind", "text")
     list_filter = ("protocol_version", "kind")
     inlines = [CheckinRuleInline]
@@ -31,7 +65,7 @@ class CheckinQuestionAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CheckinPoint)
-class CheckinPointAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CheckinPointAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ("key", "protocol_version", "anchor", "days", "answer_within_hours")
     list_filter = ("protocol_version", "anchor")
     filter_horizontal = ("questions",)

@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from checklists.events import announce
+from checklists.hospital_time import add_working_hours
 from checklists.models import Episode, Protocol, ProtocolVersion
 from checklists.services.audit import save_with_history
 
+from .events import AlertEscalated
 from .models import (
     CHOICES,
     PAIN_MAX,
@@ -28,7 +31,6 @@ from .models import (
     QuestionKind,
     checkin_version_for,
 )
-from .working_hours import add_working_hours
 
 MAX_TEXT_ANSWER = 1000
 
@@ -116,8 +118,8 @@ def checkin_protocol_import(*, data: dict) -> tuple[ProtocolVersion | None, Impo
 
 
 def procedure_end(episode: Episode) -> dt.datetime:
-    """When the procedure ended. Episodes do not record an actual end yet, so the scheduled start stands for it."""
-    return episode.scheduled_start
+    """When the procedure ended: the end the room recorded ("record procedure done"), else the scheduled start."""
+    return episode.procedure_ended_at or episode.scheduled_start
 
 
 def checkins_schedule(*, episode: Episode, anchor: Anchor, now: dt.datetime | None = None) -> list[Checkin]:
@@ -283,7 +285,9 @@ def alert_acknowledge(*, alert: Alert, by, outcome: str, note: str) -> Alert:
 def checkins_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Mark unanswered check-ins missed (a follow-up call for those after the procedure) and stamp escalations.
 
-    Run every few minutes (`manage.py checkins_sweep`). Returns (missed, escalated).
+    Each escalation is announced (`AlertEscalated`): the notifications app queues a message to the
+    ward's escalation contact in this transaction. An alert is escalated once (`escalated_at`), so a
+    second sweep sends nothing more. Run every few minutes (`manage.py checkins_sweep`). Returns (missed, escalated).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -303,4 +307,5 @@ def checkins_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
         for alert in escalated:
             alert.escalated_at = now
             save_with_history(alert, by=None, reason="Escalated: not acknowledged in time")
+            announce(AlertEscalated(alert))
     return len(missed), len(escalated)

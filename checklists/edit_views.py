@@ -33,7 +33,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Nurses correct a scheduled procedure; the levels, side and clinician need a reason."""
+    """Nurses correct a scheduled procedure; the levels, side, clinician and admission need a reason."""
     episode = get_episode_for(request.user, pk, roles=NURSES)
     if not episode.is_scheduled:
         messages.error(request, "Only a scheduled procedure can be changed.")

@@ -67,9 +67,22 @@ class TaskChanged:
 
 @dataclass(frozen=True)
 class PatientInvited:
-    """The patient was (again) invited to the portal: a login and an emailed link."""
+    """The patient was (again) invited to the portal: a login and an emailed link.
+
+    The email as it is sent, its one-time link left out, so the delivery log can show it."""
 
     patient: Patient
+    email_to: str = ""
+    email_subject: str = ""
+    email_body: str = ""
+
+
+@dataclass(frozen=True)
+class PatientDetailsChanged:
+    """A nurse corrected the patient's record; `previous` holds the old values of the fields that changed."""
+
+    patient: Patient
+    previous: dict
 
 
 Event = (
@@ -81,6 +94,7 @@ Event = (
     | EpisodeSignedOff
     | TaskChanged
     | PatientInvited
+    | PatientDetailsChanged
 )
 Receiver = Callable[[Event], None]
 

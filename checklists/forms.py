@@ -9,7 +9,17 @@ from accounts.models import Role, User
 from kypho_tracker.form_tokens import SubmissionTokenField
 
 from .hospital_time import today
-from .models import MAX_TASK_VERSION, ContactAttempt, Episode, Patient, Protocol, ProtocolVersion, Side, TimeOut
+from .models import (
+    MAX_TASK_VERSION,
+    Admission,
+    ContactAttempt,
+    Episode,
+    Patient,
+    Protocol,
+    ProtocolVersion,
+    Side,
+    TimeOut,
+)
 from .vertebrae import normalise_levels
 
 
@@ -78,12 +88,15 @@ def active_nurses():
 
 
 class EpisodeEditForm(ChangeReasonMixin, forms.ModelForm):
-    clinical_fields = "levels, side, clinician"
+    clinical_fields = "levels, side, clinician, admission"
     nurse = PersonChoiceField(queryset=active_nurses(), label="Assigned nurse", required=False)
 
     class Meta:
         model = Episode
-        fields = ["vertebral_levels", "side", "clinician", "nurse", "arrival_minutes_before"]
+        fields = ["vertebral_levels", "side", "clinician", "admission_type", "nurse", "arrival_minutes_before"]
+        help_texts = {
+            "admission_type": "A change sets aside the other admission's after-care tasks and adds this one's."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +125,36 @@ class FutureStartMixin:
         return start
 
 
-class EpisodeScheduleForm(FutureStartMixin, forms.Form):
+START_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LateTasksConfirmMixin(forms.Form):
+    """The confirm step of a start too close for the protocol: the nurse has seen the list of tasks that
+    cannot be met for this very start (a hidden field, so it works without JavaScript)."""
+
+    expedite_confirmed_for = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("expedite_confirmed_for"):
+            # A hidden field's error is not shown by it: say it where the nurse reads.
+            self.add_error(None, "The confirmation was not understood: check the start and send the form again.")
+        return cleaned
+
+    @property
+    def late_tasks_confirmed(self) -> bool:
+        """Confirmed for the start being sent: a start changed after the warning needs its own."""
+        confirmed = self.cleaned_data.get("expedite_confirmed_for")
+        return confirmed is not None and confirmed == self.cleaned_data.get("scheduled_start")
+
+    def with_confirmation(self, data) -> forms.Form:
+        """The same form, bound to `data` and confirming the list just shown for its start."""
+        data = data.copy()
+        data["expedite_confirmed_for"] = data.get("scheduled_start", "")
+        return type(self)(data)
+
+
+class EpisodeScheduleForm(LateTasksConfirmMixin, FutureStartMixin, forms.Form):
     # Sent twice, the form schedules one procedure (kypho_tracker/form_tokens.py).
     submission_token = SubmissionTokenField()
     protocol_version = forms.ModelChoiceField(
@@ -121,9 +163,13 @@ class EpisodeScheduleForm(FutureStartMixin, forms.Form):
         empty_label=None,
     )
     scheduled_start = forms.DateTimeField(
-        label="Procedure start",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In the hospital's local time.",
+        label="Procedure start", widget=START_WIDGET, help_text="In the hospital's local time."
+    )
+    admission_type = forms.ChoiceField(
+        label="Admission",
+        choices=Admission.choices,
+        initial=Admission.SAME_DAY,
+        help_text="The after-care tasks differ: home the same day with a driver, or a night on the ward.",
     )
     vertebral_levels = forms.CharField(max_length=60, help_text="For example: T12, L1")
     side = forms.ChoiceField(choices=[("", "Not recorded yet"), *Side.choices], required=False)
@@ -162,11 +208,8 @@ class TaskReasonForm(TaskChangeForm):
     reason_required = True
 
 
-class RescheduleForm(FutureStartMixin, forms.Form):
-    scheduled_start = forms.DateTimeField(
-        label="New start",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+class RescheduleForm(LateTasksConfirmMixin, FutureStartMixin, forms.Form):
+    scheduled_start = forms.DateTimeField(label="New start", widget=START_WIDGET)
     reason = forms.CharField(max_length=2000)
 
 

@@ -4,6 +4,9 @@ Every "today", every local day (a report's day figures, the day of a procedure) 
 boundary is in the hospital's timezone (`settings.TIME_ZONE`), never the server's nor whatever
 timezone happens to be active.
 
+`add_working_hours` is the ward's working clock (Monday to Friday, WORKDAY_START–WORKDAY_END): a
+late-scheduled task's "as soon as possible" and a check-in alert's escalation both run on it.
+
 `PHASE_WINDOWS` is the one definition of when each phase of a procedure is: the protocol editor
 refuses a task due outside its phase's window, the patient's timeline starts each phase where its
 window begins, and the table in checklists/README.md is tested against it.
@@ -162,6 +165,30 @@ REFERENCE_START_TIME = dt.time(9, 0)
 
 def reference_start() -> dt.datetime:
     return dt.datetime.combine(REFERENCE_DAY, REFERENCE_START_TIME, tzinfo=hospital_tz())
+
+
+SATURDAY = 5
+
+
+def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
+    """The moment `hours` working hours after `start`: Monday to Friday, WORKDAY_START–WORKDAY_END hospital time.
+
+    Time outside working hours does not count: 4 working hours from Friday 16:00 end on Monday at 10:00.
+    """
+    tz = hospital_tz()
+    remaining = dt.timedelta(hours=hours)
+    moment = start.astimezone(tz)
+    while True:
+        day = moment.date()
+        if day.weekday() < SATURDAY:
+            opens = dt.datetime.combine(day, settings.WORKDAY_START, tzinfo=tz)
+            closes = dt.datetime.combine(day, settings.WORKDAY_END, tzinfo=tz)
+            moment = max(moment, opens)
+            if moment < closes:
+                if moment + remaining <= closes:
+                    return moment + remaining
+                remaining -= closes - moment
+        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
 
 
 def short_local(moment: dt.datetime) -> str:

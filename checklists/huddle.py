@@ -1,11 +1,13 @@
 """The day-of huddle sheet: one line per procedure of a local day, everything the team asks at 07:00.
 
 Two queries whatever the number of procedures: the day's episodes (with patient and nurse), and the
-tasks that answer the sheet's questions for all of them. Blood thinners and INR are not on it yet:
-they live in the medicines app, which `checklists` may not import.
+tasks that answer the sheet's questions for all of them; plus one per column an app above registers
+(`huddle_column`, from its `AppConfig.ready()`): the medicines app adds "Blood thinners · INR",
+which `checklists` may not import. A column's function answers for all the day's episodes at once.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -21,6 +23,27 @@ DRIVER_TITLES = ("confirm your driver", "arrange an adult to drive you home", "a
 ANSWER_TITLES = LAST_FOOD_TITLES + LAST_DRINK_TITLES + DRIVER_TITLES
 
 
+# The day's episodes -> each episode's lines in the column, by episode id (in one query).
+HuddleColumnLines = Callable[[list[Episode]], dict[int, list[str]]]
+
+_columns: list[tuple[str, HuddleColumnLines]] = []
+
+
+def huddle_column(heading: str) -> Callable[[HuddleColumnLines], HuddleColumnLines]:
+    """Register the decorated function as a column of the sheet (after "Last food / last clear drink")."""
+
+    def register(function: HuddleColumnLines) -> HuddleColumnLines:
+        if all(registered is not function for _, registered in _columns):
+            _columns.append((heading, function))
+        return function
+
+    return register
+
+
+def huddle_column_headings() -> list[str]:
+    return [heading for heading, _ in _columns]
+
+
 @dataclass
 class HuddleLine:
     order: int
@@ -29,6 +52,8 @@ class HuddleLine:
     last_food: dt.datetime | None = None
     last_drink: dt.datetime | None = None
     driver: str = "not asked"  # "confirmed", "reported by the patient", "not confirmed", "not asked"
+    # One list of lines per registered column, in the order of `huddle_column_headings()`.
+    columns: list[list[str]] = field(default_factory=list)
 
 
 def huddle_lines(day: dt.date) -> list[HuddleLine]:
@@ -47,6 +72,10 @@ def huddle_lines(day: dt.date) -> list[HuddleLine]:
     )
     for task in tasks.order_by("due_at", "pk"):
         _answer(lines[task.episode_id], task)
+    for _, column in _columns:
+        answers = column(episodes) if episodes else {}
+        for line in lines.values():
+            line.columns.append(answers.get(line.episode.pk, []))
     return list(lines.values())
 
 

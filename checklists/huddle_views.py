@@ -12,7 +12,7 @@ from audit.reads import reads_patient_data
 
 from .access import CARE_TEAM, role_required
 from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
-from .huddle import huddle_lines
+from .huddle import huddle_column_headings, huddle_lines
 from .pdf import html_to_pdf
 
 HUDDLE_STYLESHEET = "checklists/huddle.css"
@@ -45,12 +45,13 @@ def huddle_sheet_pdf(request: HttpRequest) -> HttpResponse:
 def _huddle_context(request: HttpRequest, *, for_pdf: bool) -> tuple[dict, int]:
     form = HuddleDayForm(request.GET)
     if not form.is_valid():
-        return {"form": form, "day": today(), "lines": [], "for_pdf": for_pdf}, 400
+        return {"form": form, "day": today(), "lines": [], "column_headings": [], "for_pdf": for_pdf}, 400
     day = form.cleaned_data["date"] or today()
     context = {
         "form": form,
         "day": day,
         "lines": huddle_lines(day),
+        "column_headings": huddle_column_headings(),
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "printed_at": timezone.localtime(),

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Role
 
 from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
+from .readiness_rules import registered_at_risk
 
 # A due time is at most this many days from the procedure's start, either way.
 MAX_OFFSET_DAYS = 60
@@ -426,7 +427,9 @@ class EpisodeQuerySet(ClinicalQuerySet):
         procedure's day (local midnight), any other at once. A day-of task is done with the
         patient in the building, so it is late only once the procedure's start has passed.
         Blocked: a critical task is overdue (a day-of one: open after the start).
-        At risk: a critical task is due within READINESS_AT_RISK_HOURS, or a day-of one is open on the day.
+        At risk: a critical task is due within READINESS_AT_RISK_HOURS, or a day-of one is open on the day,
+        or a condition an app above registered in `readiness_rules` holds (the medicines app: a medicine
+        waiting for the prescriber's decision, or no answer to the medicine review once it is due).
         Ready: every critical task is done or not applicable.
         Ready for the day: only day-of critical tasks are open and their day has not begun.
         On track: otherwise. A cancelled episode is Cancelled, a completed one Procedure done.
@@ -440,6 +443,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
         open_before_the_day = open_critical.exclude(phase=Phase.DAY_OF)
         open_on_the_day = Exists(open_critical.filter(phase=Phase.DAY_OF))
+        registered = registered_at_risk(now=now, horizon=horizon)
         return self.annotate(
             readiness=Case(
                 When(status=Episode.Status.CANCELLED, then=Value(Readiness.CANCELLED)),
@@ -448,6 +452,7 @@ class EpisodeQuerySet(ClinicalQuerySet):
                 When(Q(scheduled_start__lt=now) & open_on_the_day, then=Value(Readiness.BLOCKED)),
                 When(Exists(open_before_the_day.filter(due_at__lte=horizon)), then=Value(Readiness.AT_RISK)),
                 When(day_has_begun & open_on_the_day, then=Value(Readiness.AT_RISK)),
+                *([When(registered, then=Value(Readiness.AT_RISK))] if registered is not None else []),
                 When(~Exists(open_critical), then=Value(Readiness.READY)),
                 When(~Exists(open_before_the_day), then=Value(Readiness.READY_FOR_THE_DAY)),
                 default=Value(Readiness.ON_TRACK),

@@ -10,7 +10,8 @@ from django.utils import timezone
 from .models import Admission, Language, Patient, Protocol, TimeOut
 from .services.episodes import episode_record_done, episode_schedule, episode_time_out_record
 
-# (MRN, first name, last name, language, clock time, admission): four days ahead, so nothing is late yet.
+# (MRN, first name, last name, language, clock time, admission): four days ahead, scheduled as a nurse
+# would today: the steps the protocol wanted done already (a week or two before) are expedited.
 TIMELINE_EXAMPLES = [
     ("DEMO-T08", "Grace", "Early", Language.ENGLISH, dt.time(8, 0), Admission.SAME_DAY),
     ("DEMO-T14", "Tomás", "Tarde", Language.SPANISH, dt.time(14, 0), Admission.OVERNIGHT),
@@ -61,5 +62,6 @@ def seed_timeline_examples(*, by, stdout) -> None:
             nurse=by,
             by=by,
             admission_type=admission,
+            expedite_late=True,
         )
         stdout.write(f"Timeline example: {first_name} {last_name} ({mrn}), {day:%a %d %b} at {clock:%H:%M}.")

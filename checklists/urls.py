@@ -11,6 +11,7 @@ episode_urls = [
     path("huddle.pdf", huddle_views.huddle_sheet_pdf, name="huddle-sheet-pdf"),
     path("<int:pk>/", views.episode_detail, name="episode-detail"),
     path("<int:pk>/edit/", edit_views.episode_edit, name="episode-edit"),
+    path("<int:pk>/reschedule/", views.episode_reschedule_view, name="episode-reschedule"),
     *(
         path(f"<int:pk>/{action}/", views.episode_change, {"action": action}, name=f"episode-{action}")
         for action in views.EPISODE_ACTIONS

@@ -50,6 +50,8 @@ from .services.episodes import (
     episode_schedule,
     episode_sign_off,
     episode_time_out_record,
+    late_tasks_if_rescheduled,
+    late_tasks_if_scheduled,
 )
 from .services.tasks import (
     TaskChangeConflict,
@@ -213,12 +215,6 @@ TASK_ACTIONS = {
 }
 
 EPISODE_ACTIONS = {
-    "reschedule": ChangeAction(
-        RescheduleForm,
-        episode_reschedule,
-        ("scheduled_start", "reason"),
-        "Procedure rescheduled; every due time moved with it.",
-    ),
     "cancel": ChangeAction(CancelForm, episode_cancel, ("reason",), "Procedure cancelled."),
     "sign-off": ChangeAction(SignOffForm, episode_sign_off, ("override_reason",), "Signed off: ready for procedure."),
     "time-out": ChangeAction(
@@ -345,26 +341,84 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """Schedule a procedure; a start too close for the protocol first lists the tasks it cannot meet, to confirm."""
     patient = get_patient_for(request.user, patient_pk, roles=NURSES)
     form = EpisodeScheduleForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            token = form.cleaned_data.pop("submission_token")
-            earlier = form_tokens.claim(token)
-            if earlier == form_tokens.PENDING:
-                form.add_error(None, "This form is already being sent. Look at the patient's page in a moment.")
-                return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=409)
-            if earlier is not None:
-                messages.info(request, "This form was sent twice: the procedure was scheduled once.")
-                return redirect("checklists:episode-detail", pk=earlier)
-            try:
-                episode = episode_schedule(patient=patient, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form_tokens.release(token)
-                form.add_error(None, error)
-            else:
-                form_tokens.fulfil(token, episode.pk)
-                messages.success(request, "Procedure scheduled and checklist created.")
-                return redirect("checklists:episode-detail", pk=episode.pk)
-        return render(request, "checklists/episode_form.html", {"form": form, "patient": patient}, status=400)
-    return render(request, "checklists/episode_form.html", {"form": form, "patient": patient})
+    context = {"form": form, "patient": patient}
+    if request.method != "POST":
+        return render(request, "checklists/episode_form.html", context)
+    if not form.is_valid():
+        return render(request, "checklists/episode_form.html", context, status=400)
+    data = form.cleaned_data
+    expedite = form.late_tasks_confirmed
+    if not expedite:
+        late = late_tasks_if_scheduled(
+            protocol_version=data["protocol_version"],
+            scheduled_start=data["scheduled_start"],
+            admission_type=data["admission_type"],
+        )
+        if late:
+            confirm = form.with_confirmation(request.POST)
+            confirm.helper.inputs[0].value = "Schedule and expedite these tasks"
+            return render(request, "checklists/episode_form.html", {**context, "form": confirm, "late_tasks": late})
+    data.pop("expedite_confirmed_for")
+    token = data.pop("submission_token")
+    earlier = form_tokens.claim(token)
+    if earlier == form_tokens.PENDING:
+        form.add_error(None, "This form is already being sent. Look at the patient's page in a moment.")
+        return render(request, "checklists/episode_form.html", context, status=409)
+    if earlier is not None:
+        messages.info(request, "This form was sent twice: the procedure was scheduled once.")
+        return redirect("checklists:episode-detail", pk=earlier)
+    try:
+        episode = episode_schedule(patient=patient, by=request.user, expedite_late=expedite, **data)
+    except ValidationError as error:
+        form_tokens.release(token)
+        form.add_error(None, error)
+        return render(request, "checklists/episode_form.html", context, status=400)
+    form_tokens.fulfil(token, episode.pk)
+    messages.success(request, "Procedure scheduled and checklist created.")
+    return redirect("checklists:episode-detail", pk=episode.pk)
+
+
+@require_POST
+@login_required
+def episode_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a procedure; a new start too close for the protocol first lists the tasks it cannot meet, to confirm."""
+    episode = get_episode_for(request.user, pk, roles=NURSES)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        for field in form.visible_fields():
+            if field.errors:
+                messages.error(request, f"{field.label}: {' '.join(field.errors)}")
+        return _render_episode(request, episode, status=400)
+    start = form.cleaned_data["scheduled_start"]
+    expedite = form.late_tasks_confirmed
+    if not expedite and episode.is_scheduled:
+        late = late_tasks_if_rescheduled(episode=episode, scheduled_start=start)
+        if late:
+            context = {
+                "episode": episode,
+                "form": form.with_confirmation(request.POST),
+                "late_tasks": late,
+                "new_start": start,
+            }
+            return render(request, "checklists/reschedule_confirm.html", context)
+    try:
+        episode_reschedule(
+            episode=episode,
+            by=request.user,
+            scheduled_start=start,
+            reason=form.cleaned_data["reason"],
+            expedite_late=expedite,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
+    if expedite:
+        messages.success(request, "Procedure rescheduled; the tasks it was too late for are due as soon as possible.")
+    else:
+        messages.success(request, "Procedure rescheduled; every due time moved with it.")
+    return _after_change(request, episode.pk)

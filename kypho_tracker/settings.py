@@ -210,9 +210,17 @@ PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 *
 CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=2 * 24 * 60 * 60)
 CHECKIN_EMERGENCY_ESCALATION_MINUTES = env.int("CHECKIN_EMERGENCY_ESCALATION_MINUTES", default=30)
 CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS = env.int("CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS", default=4)
-# The ward's working hours, Monday to Friday, hospital time.
-CHECKIN_WORKDAY_START = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_START", default="08:00"))
-CHECKIN_WORKDAY_END = datetime.time.fromisoformat(env.str("CHECKIN_WORKDAY_END", default="18:00"))
+# Who is told of an escalated alert (by the notifications outbox): an email address and/or a mobile
+# number (E.164 or national); neither set: the escalation shows in the app only.
+WARD_ESCALATION_EMAIL = env.str("WARD_ESCALATION_EMAIL", default="")
+WARD_ESCALATION_PHONE = env.str("WARD_ESCALATION_PHONE", default="")
+# The ward's working hours, Monday to Friday, hospital time (checklists/hospital_time.add_working_hours):
+# the clock of a call-today alert's escalation and of an expedited task's due time.
+WORKDAY_START = datetime.time.fromisoformat(env.str("WORKDAY_START", default="08:00"))
+WORKDAY_END = datetime.time.fromisoformat(env.str("WORKDAY_END", default="18:00"))
+# Scheduled too late for the protocol: a task whose due time has passed is due this many working hours
+# from the scheduling (never after the patient's arrival) and labelled expedited.
+EXPEDITED_WORKING_HOURS = env.int("EXPEDITED_WORKING_HOURS", default=4)
 
 # Readiness: a critical task due within this many hours puts its episode "at risk".
 READINESS_AT_RISK_HOURS = env.int("READINESS_AT_RISK_HOURS", default=48)

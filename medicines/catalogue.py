@@ -2,6 +2,7 @@
 
 A row an admin has edited (`locally_edited`) is never overwritten by a newer shipped version: the
 loader keeps it and reports the difference, so a deploy cannot silently undo a clinical setting.
+Each row is saved with its history (`save_with_history`, by nobody: the shipped catalogue did it).
 """
 
 import json
@@ -9,7 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import models, transaction
+from django.db import transaction
+
+from checklists.services.audit import save_with_history
 
 from .models import CatalogueEntry, LabTest, Medicine
 
@@ -55,7 +58,7 @@ def _load_entry(model: type[CatalogueEntry], values: dict, *, version: int, repo
     entry = model.objects.select_for_update().filter(slug=values["slug"]).first()
     if entry is None:
         entry = model(**values, catalogue_version=version)
-        _save(entry, f"Catalogue v{version}")
+        save_with_history(entry, by=None, reason=f"Catalogue v{version}")
         report.created.append(entry.slug)
         return
     changed = [name for name, value in values.items() if getattr(entry, name) != value]
@@ -67,14 +70,9 @@ def _load_entry(model: type[CatalogueEntry], values: dict, *, version: int, repo
     for name in changed:
         setattr(entry, name, values[name])
     entry.catalogue_version = version
-    _save(entry, f"Catalogue v{version}: {', '.join(changed)}")
+    save_with_history(entry, by=None, reason=f"Catalogue v{version}: {', '.join(changed)}")
     report.updated.append(entry.slug)
 
 
 def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
-
-
-def _save(entry: models.Model, reason: str) -> None:
-    entry._change_reason = reason
-    entry.save()

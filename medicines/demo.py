@@ -1,9 +1,12 @@
 """Demo medication plans, called from `seed_demo` (safe to run again: a demo that has plans is left alone).
 
 - Maria Lopez (the `patient` login): clopidogrel 75 mg daily and ibuprofen, both decided.
-- Apixaban with no decision yet, for a patient whose procedure is within 3 days and who has nothing
-  else overdue, so the worklist shows the episode Blocked by "Prescriber's decision for apixaban" alone.
+- Apixaban with no decision yet (the list recorded complete), for a patient whose procedure is within
+  3 days and who has nothing else overdue, so the worklist shows the episode Blocked by "Prescriber's
+  decision for apixaban" alone.
 - Warfarin, decided, with an INR in range, for the soonest other patient.
+- Every other scheduled demo procedure whose medicine review `seed_demo` ticked on the checklist gets the
+  answer behind the tick, "no regular medicines" (without an answer the episode would stay At risk).
 """
 
 import datetime as dt
@@ -18,7 +21,7 @@ from checklists.models import ChecklistTask, Episode
 from checklists.services import tasks as task_services
 
 from . import services
-from .models import Decision, EpisodeMedicine, LabTest, Medicine
+from .models import REVIEW_TASK_TITLE, Decision, EpisodeMedicine, LabTest, Medicine
 
 PORTAL_PATIENT_MRN = "DEMO-015"
 
@@ -62,11 +65,28 @@ def seed_medicines(*, nurse, stdout) -> None:
             dose="5 mg twice a day",
             indication="blood clot in the leg",
         )
+        services.medicine_review_record(episode=apixaban_episode, by=nurse, no_regular_medicines=False)
+        answered = _answer_ticked_reviews(nurse)
     stdout.write(
         f"Demo medicines: {maria.patient.full_name} (clopidogrel, ibuprofen), "
         f"{warfarin_episode.patient.full_name} (warfarin, INR 1.2), "
-        f"{apixaban_episode.patient.full_name} (apixaban, no decision yet)."
+        f"{apixaban_episode.patient.full_name} (apixaban, no decision yet); "
+        f"{answered} more answered “no regular medicines”."
     )
+
+
+def _answer_ticked_reviews(nurse) -> int:
+    """Record "no regular medicines" where the review task is done but nothing answers it."""
+    episodes = Episode.objects.filter(
+        status=Episode.Status.SCHEDULED,
+        medicine_review__isnull=True,
+        medicines__isnull=True,
+        tasks__title=REVIEW_TASK_TITLE,
+        tasks__status=ChecklistTask.Status.DONE,
+    ).distinct()
+    for episode in episodes:
+        services.medicine_review_record(episode=episode, by=nurse, no_regular_medicines=True)
+    return len(episodes)
 
 
 def _blocked_only_by_apixaban(episodes: list[Episode]) -> Episode:

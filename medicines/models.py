@@ -137,7 +137,7 @@ class Medicine(CatalogueEntry):
         if self.hold_hours is not None:
             return f"{self.hold_hours} h"
         if self.hold_days is not None:
-            return f"{self.hold_days} days"
+            return f"{self.hold_days} day" if self.hold_days == 1 else f"{self.hold_days} days"
         return "prescriber decides"
 
 
@@ -316,6 +316,10 @@ def last_dose_rule(*, day: int | None, minutes: int | None) -> ChecklistTask | N
     if day is not None:
         return ChecklistTask(due_day_offset=day, due_clock_time=LAST_DOSE_CLOCK)
     return None
+
+
+# The protocol's own medicine-review task, closed by the review's answer (a test pins it in the shipped protocol).
+REVIEW_TASK_TITLE = "Review all medicines and plan when to stop blood thinners"
 
 
 class MedicineReview(models.Model):

@@ -1,18 +1,18 @@
 """Every change to a medication plan, each in one transaction, recorded in the history.
 
-A medicine puts tasks on the episode's checklist (`checklists.ChecklistTask` rows with no template):
-a critical nurse task "Prescriber's decision for X" due when its proposed last dose is due (so the
-episode is At risk, then Blocked, while nobody decided), and once a decision is recorded the
-patient's "Take your last dose of X" and "Restart X" tasks. Their due rules are relative to the
-procedure, so the checklist's own reschedule moves them; `medicines_follow_reschedule` then flags
-holds that became too short.
+A medicine puts tasks on the episode's checklist (`plan_tasks`): a critical nurse task "Prescriber's
+decision for X" due when its proposed last dose is due (the episode is At risk while any medicine
+waits for a decision, see `selectors.medicines_at_risk`, and Blocked once that task is overdue),
+and once a decision is recorded the patient's "Take your last dose of X" and "Restart X" tasks.
+Their due rules are relative to the procedure, so the checklist's own reschedule moves them;
+`medicines_follow_reschedule` then flags holds that became too short. The day-of lab results are
+recorded here too (`lab_result_record`).
 """
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from checklists.events import TaskChanged, announce
@@ -20,11 +20,11 @@ from checklists.hospital_time import local_day
 from checklists.models import ChecklistTask, Episode, Phase, Responsible
 from checklists.services.audit import save_with_history
 from checklists.services.episodes import lock_episode
-from checklists.services.tasks import task_mark_done, task_mark_not_applicable, task_reopen
 
-from . import texts
+from . import plan_tasks, texts
 from .models import (
     LAST_DOSE_CLOCK,
+    REVIEW_TASK_TITLE,
     Decision,
     EpisodeMedicine,
     LabResult,
@@ -35,11 +35,6 @@ from .models import (
 )
 from .proposals import UNPROPOSED_DECISION_DAY, propose
 
-# The protocol's own medicine-review task, closed by the review's answer (a test pins it in the shipped protocol).
-REVIEW_TASK_TITLE = "Review all medicines and plan when to stop blood thinners"
-# The protocol's food tasks that a "continue with a 24-hour liquid diet" decision replaces.
-FOOD_TASK_TITLES = ("Last fatty or fried food or meat", "Last light meal")
-LIQUID_DIET_MINUTES = -24 * 60
 GLP1_CLASSES = ("glp1_weekly", "glp1_daily")
 
 
@@ -80,7 +75,7 @@ def medicine_add(
             due_day_offset=-1 if proposal.decision == Decision.CONTINUE else UNPROPOSED_DECISION_DAY,
             due_clock_time=LAST_DOSE_CLOCK,
         )
-        medication.decision_task = _add_task(
+        medication.decision_task = plan_tasks.add_task(
             episode,
             by=by,
             text=texts.decision_text(medication.names),
@@ -138,7 +133,7 @@ def medicine_decide(
             bridging_plan=bridging_plan.strip(),
             shorter_hold_confirmed=shorter_hold_confirmed,
         )
-        _retire_patient_tasks(medication, by=by, reason="Replaced by a new decision")
+        plan_tasks.retire_patient_tasks(medication, by=by, reason="Replaced by a new decision")
         medication.decision = decision
         medication.prescriber_name = prescriber_name
         medication.decision_channel = channel
@@ -146,10 +141,10 @@ def medicine_decide(
         medication.decided_by = by
         medication.decided_at = timezone.now()
         medication.hold_too_short = False
-        _add_patient_tasks(medication, by=by)
+        plan_tasks.add_patient_tasks(medication, by=by)
         channel_label = medication.get_decision_channel_display()
         summary = f"Decision: {medication.get_decision_display()} — {prescriber_name} ({channel_label})"
-        _close_task(medication.decision_task, by=by, note=summary)
+        plan_tasks.close_task(medication.decision_task, by=by, note=summary)
         save_with_history(medication, by=by, reason=summary)
     return medication
 
@@ -213,8 +208,8 @@ def medicine_remove(*, medication: EpisodeMedicine, by, reason: str) -> EpisodeM
         if medication.removed_at is not None:
             raise ValidationError("This medicine is already off the list.")
         for task in (medication.decision_task, medication.last_dose_task, medication.restart_task):
-            _retire_task(task, by=by, reason=f"Medicine taken off the list: {reason}")
-        _retire_liquid_diet(medication, by=by, reason=f"Medicine taken off the list: {reason}")
+            plan_tasks.retire_task(task, by=by, reason=f"Medicine taken off the list: {reason}")
+        plan_tasks.retire_liquid_diet(medication, by=by, reason=f"Medicine taken off the list: {reason}")
         medication.removed_at = timezone.now()
         medication.removed_reason = reason
         save_with_history(medication, by=by, reason=f"Taken off the list: {reason}")
@@ -237,7 +232,7 @@ def medicine_review_record(*, episode: Episode, by, no_regular_medicines: bool) 
         save_with_history(review, by=by, reason=str(review))
         task = _review_task(episode)
         if task is not None and task.is_pending:
-            _close_task(task, by=by, note=str(review))
+            plan_tasks.close_task(task, by=by, note=str(review))
     return review
 
 
@@ -261,7 +256,7 @@ def medicines_follow_reschedule(*, episode: Episode, previous_start: dt.datetime
         if new >= min(medication.last_dose_at_for(previous_start, proposed=proposed), now):
             continue
         reason = "Hold too short after the procedure moved: ask the prescriber"
-        _retire_patient_tasks(medication, by=by, reason=reason)
+        plan_tasks.retire_patient_tasks(medication, by=by, reason=reason)
         task = ChecklistTask.objects.select_for_update().get(pk=medication.decision_task_id)
         rule = last_dose_rule(
             day=medication.last_dose_day if not proposed else medication.proposed_last_dose_day,
@@ -273,6 +268,8 @@ def medicines_follow_reschedule(*, episode: Episode, previous_start: dt.datetime
             rule.due_clock_time,
         )
         task.due_at = new
+        # Due at the too-short last dose on purpose (Blocked until decided), not as soon as possible.
+        task.is_expedited = False
         if not task.is_pending:
             task.reopen(reason=reason)
         else:
@@ -326,113 +323,3 @@ def _review_task(episode: Episode) -> ChecklistTask | None:
         ),
         None,
     )
-
-
-def _add_patient_tasks(medication: EpisodeMedicine, *, by) -> None:
-    episode = medication.episode
-    if medication.decision == Decision.CONTINUE_LIQUID_DIET:
-        medication.liquid_diet_task = _add_task(
-            episode,
-            by=by,
-            text=texts.liquid_diet_text(medication.names),
-            rule=ChecklistTask(due_offset_minutes=LIQUID_DIET_MINUTES),
-            responsible=Responsible.PATIENT,
-        )
-        for task in episode.tasks.filter(status=ChecklistTask.Status.PENDING):
-            if task.title_key in {title.casefold() for title in FOOD_TASK_TITLES}:
-                _retire_task(task, by=by, reason=f"Clear liquids from 24 h before ({medication.name} continued)")
-    if not medication.stops:
-        return
-    medication.last_dose_task = _add_task(
-        episode,
-        by=by,
-        text=texts.last_dose_text(medication.names, bridging=medication.decision == Decision.BRIDGING),
-        rule=last_dose_rule(day=medication.last_dose_day, minutes=medication.last_dose_minutes),
-        responsible=Responsible.PATIENT,
-        guidance=f"Bridging plan: {medication.bridging_plan}" if medication.bridging_plan else "",
-    )
-    if medication.restart_minutes is not None:
-        medication.restart_task = _add_task(
-            episode,
-            by=by,
-            text=texts.restart_text(medication.names),
-            rule=ChecklistTask(due_offset_minutes=medication.restart_minutes),
-            responsible=Responsible.PATIENT,
-        )
-
-
-def _retire_patient_tasks(medication: EpisodeMedicine, *, by, reason: str) -> None:
-    for task in (medication.last_dose_task, medication.restart_task):
-        _retire_task(task, by=by, reason=reason)
-    _retire_liquid_diet(medication, by=by, reason=reason)
-    medication.last_dose_task = medication.restart_task = None
-
-
-def _retire_liquid_diet(medication: EpisodeMedicine, *, by, reason: str) -> None:
-    if medication.liquid_diet_task is None:
-        return
-    _retire_task(medication.liquid_diet_task, by=by, reason=reason)
-    medication.liquid_diet_task = None
-    # The protocol's food times apply again.
-    for task in medication.episode.tasks.filter(status=ChecklistTask.Status.NOT_APPLICABLE):
-        if task.title_key in {title.casefold() for title in FOOD_TASK_TITLES}:
-            task = task_reopen(task=task, by=by, expected_version=task.version, reason=reason)
-
-
-def _retire_task(task: ChecklistTask | None, *, by, reason: str) -> None:
-    if task is None:
-        return
-    task.refresh_from_db()
-    if task.is_pending:
-        task_mark_not_applicable(task=task, by=by, expected_version=task.version, reason=reason)
-        task.refresh_from_db()
-
-
-def _close_task(task: ChecklistTask, *, by, note: str) -> None:
-    task.refresh_from_db()
-    if task.is_pending:
-        task_mark_done(task=task, by=by, expected_version=task.version, note=note)
-        task.refresh_from_db()
-
-
-def _add_task(
-    episode: Episode,
-    *,
-    by,
-    text: texts.TaskText,
-    rule: ChecklistTask,
-    responsible: Responsible,
-    critical: bool = False,
-    guidance: str = "",
-) -> ChecklistTask:
-    due_at = rule.due_at_for(episode.scheduled_start)
-    phase = phase_for(due_at, episode.scheduled_start)
-    last = episode.tasks.filter(phase=phase).aggregate(last=Max("position"))["last"] or 0
-    task = ChecklistTask(
-        episode=episode,
-        template=None,
-        phase=phase,
-        position=last + 1,
-        title=text.title,
-        title_es=text.title_es,
-        patient_instructions=text.patient_instructions,
-        patient_instructions_es=text.patient_instructions_es,
-        nurse_guidance=guidance,
-        responsible=responsible,
-        is_critical=critical,
-        due_offset_minutes=rule.due_offset_minutes,
-        due_day_offset=rule.due_day_offset,
-        due_clock_time=rule.due_clock_time,
-        due_at=due_at,
-    )
-    save_with_history(task, by=by, reason="Added by the medication plan")
-    announce(TaskChanged(task))
-    return task
-
-
-def phase_for(due_at: dt.datetime, start: dt.datetime) -> Phase:
-    """The timeline phase a moment belongs to, for a procedure starting at `start`."""
-    if due_at > start:
-        return Phase.AFTER
-    days_before = (local_day(start) - local_day(due_at)).days
-    return {0: Phase.DAY_OF, 1: Phase.NIGHT_BEFORE}.get(days_before, Phase.WEEK_BEFORE)

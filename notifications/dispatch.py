@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from phonenumber_field.phonenumber import to_python
 
 from .models import Channel, Message, preference_for
 from .rendering import render_message
@@ -63,7 +64,7 @@ def message_send(message_id: int, *, now: dt.datetime | None = None) -> Outcome:
         return _settle(message, Message.Status.CANCELLED, reason=why_not)
     rendered = render_message(message, now=now)
     message.recipient = recipient
-    message.language = message.patient.preferred_language
+    message.language = message.language_to_send
     message.subject = rendered.subject
     message.body = rendered.body
     try:
@@ -87,6 +88,8 @@ def due_message_ids(*, now: dt.datetime | None = None, limit: int = 500) -> list
 
 
 def _recipient(message: Message) -> tuple[str, str]:
+    if message.to_ward:
+        return ward_escalation_contact(message.channel)
     patient = message.patient
     if message.channel not in preference_for(patient).channels():
         return "", "The patient turned this channel off or replied STOP"
@@ -95,6 +98,16 @@ def _recipient(message: Message) -> tuple[str, str]:
     if not phone_is_usable(patient.phone):
         return "", "No valid mobile number on file"
     return patient.phone.as_e164, ""
+
+
+def ward_escalation_contact(channel: str) -> tuple[str, str]:
+    """(recipient, why not) of the ward's escalation contact on a channel, from the settings."""
+    if channel == Channel.EMAIL:
+        return settings.WARD_ESCALATION_EMAIL, "No WARD_ESCALATION_EMAIL configured"
+    phone = to_python(settings.WARD_ESCALATION_PHONE)
+    if not phone_is_usable(phone):
+        return "", "No valid WARD_ESCALATION_PHONE configured"
+    return phone.as_e164, ""
 
 
 def _deliver(message: Message) -> str:

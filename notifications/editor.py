@@ -11,19 +11,20 @@ from accounts.models import Role
 from checklists.access import role_required
 from checklists.models import Language, ProtocolVersion
 
-from .models import Channel, Kind
+from .models import WARD_KINDS, Channel, Kind
 from .rendering import effective_template, templates_in_force
 from .services import TemplateLocked, message_template_reset, message_template_save
 
 admin_only = role_required(Role.ADMIN)
 
 # The invitation's email is the portal's own (it carries the one-time link); only its SMS is worded here.
+# Messages to the ward (an escalation) are not the patient's: they keep the built-in wording.
 SLOTS = [
     (kind, channel, language)
     for kind in Kind.values
     for channel in Channel.values
     for language in Language.values
-    if not (kind == Kind.INVITATION and channel == Channel.EMAIL)
+    if not (kind == Kind.INVITATION and channel == Channel.EMAIL) and kind not in WARD_KINDS
 ]
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from checkins.models import Alert
 from checklists.models import ChecklistTask, Episode, Language, Patient, ProtocolVersion
 
 
@@ -20,11 +21,17 @@ class Kind(models.TextChoices):
     RESCHEDULED = "rescheduled", "Change alert: new time"
     CANCELLED = "cancelled", "Change alert: cancelled"
     INVITATION = "invitation", "Portal invitation"
+    ESCALATION = "escalation", "Alert escalated to the ward"
 
 
 # Kinds planned from the episode's start and tasks: re-planned when either changes. The others
 # are alerts written once, for the change that caused them.
 PLANNED_KINDS = (Kind.WEEK_BEFORE, Kind.NIGHT_BEFORE, Kind.TASK_REMINDER, Kind.AFTER_CARE)
+
+
+# Kinds sent to the ward, not the patient: the recipient is the ward's escalation contact (settings),
+# in the hospital's language, whatever the patient's channels, opt-out or quiet hours.
+WARD_KINDS = (Kind.ESCALATION,)
 
 
 class Channel(models.TextChoices):
@@ -72,6 +79,8 @@ class Message(models.Model):
     scheduled_for = models.DateTimeField()
     # After this a message is pointless (a reminder for a step already due): the worker drops it.
     expires_at = models.DateTimeField(null=True, blank=True)
+    # For an escalation: the check-in alert the ward is told about.
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     # For a change alert: the start it replaces.
     previous_start = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
@@ -118,6 +127,15 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()}) for {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    @property
+    def to_ward(self) -> bool:
+        return self.kind in WARD_KINDS
+
+    @property
+    def language_to_send(self) -> str:
+        """The patient's language; the hospital's for a message to the ward."""
+        return settings.LANGUAGE_CODE if self.to_ward else self.patient.preferred_language
 
     @property
     def is_problem(self) -> bool:

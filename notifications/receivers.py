@@ -2,10 +2,13 @@
 
 from django.utils import timezone
 
+from checkins.events import AlertEscalated
 from checklists.events import (
     EpisodeCancelled,
+    EpisodeCompleted,
     EpisodeRescheduled,
     EpisodeScheduled,
+    PatientDetailsChanged,
     PatientInvited,
     TaskChanged,
     receiver,
@@ -13,7 +16,18 @@ from checklists.events import (
 from checklists.models import Responsible
 
 from .models import Channel, Kind
-from .services import message_alert, messages_on_cancel, messages_on_reschedule, messages_replan
+from .services import (
+    message_alert,
+    message_escalation,
+    message_record_sent,
+    messages_on_cancel,
+    messages_on_reschedule,
+    messages_replan,
+    messages_replan_for_patient,
+)
+
+# The patient's fields that decide on which channels she can be reached (her language is read at sending).
+CONTACT_FIELDS = {"email", "phone"}
 
 
 @receiver(EpisodeScheduled)
@@ -27,6 +41,12 @@ def plan_messages_of_new_episode(event: EpisodeScheduled) -> None:
 @receiver(EpisodeRescheduled)
 def replan_messages_of_moved_episode(event: EpisodeRescheduled) -> None:
     messages_on_reschedule(episode=event.episode, previous_start=event.previous_start)
+
+
+@receiver(EpisodeCompleted)
+def replan_after_care_reminders_from_the_recorded_end(event: EpisodeCompleted) -> None:
+    """The after-care steps were re-based on the procedure's real end: their reminders follow."""
+    messages_replan(episode=event.episode, reason="After care re-based on the procedure's recorded end")
 
 
 @receiver(EpisodeCancelled)
@@ -43,6 +63,29 @@ def replan_reminder_of_changed_task(event: TaskChanged) -> None:
 
 
 @receiver(PatientInvited)
-def announce_invitation_by_sms(event: PatientInvited) -> None:
-    """The invitation itself is an email (sent by the portal, with its one-time link); a text says to look for it."""
+def log_invitation_and_announce_it_by_sms(event: PatientInvited) -> None:
+    """The invitation itself is an email the portal sends (it carries the one-time link): it goes in the
+    delivery log as sent, its link left out; a text says to look for it."""
+    if event.email_to:
+        message_record_sent(
+            patient=event.patient,
+            kind=Kind.INVITATION,
+            channel=Channel.EMAIL,
+            recipient=event.email_to,
+            subject=event.email_subject,
+            body=event.email_body,
+        )
     message_alert(patient=event.patient, kind=Kind.INVITATION, channels=[Channel.SMS])
+
+
+@receiver(PatientDetailsChanged)
+def replan_messages_of_patient_with_new_contact(event: PatientDetailsChanged) -> None:
+    """A new email or phone: her scheduled messages go to the channels she can now be reached on."""
+    if CONTACT_FIELDS & set(event.previous):
+        messages_replan_for_patient(patient=event.patient, reason="Contact details changed")
+
+
+@receiver(AlertEscalated)
+def tell_the_ward_of_an_escalated_alert(event: AlertEscalated) -> None:
+    """A check-in alert not acknowledged in time: a message to the ward's escalation contact, at once."""
+    message_escalation(alert=event.alert)

@@ -18,8 +18,8 @@ from checklists.hospital_time import hospital_tz
 from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
 from portal.timeline import format_day, format_moment, format_time, localized
 
-from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours
-from .planning import local_moment
+from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours, preference_for
+from .planning import episode_plan, local_moment
 
 # Two concatenated SMS segments of the GSM 03.38 alphabet (153 characters each once joined).
 SMS_MAX_CHARS = 306
@@ -38,7 +38,7 @@ class Rendered:
 def template_source(message: Message) -> tuple[str, str]:
     """(subject, body) source of a message: see `effective_template`."""
     version = message.episode.protocol_version if message.episode_id else None
-    subject, body, _ = effective_template(version, message.kind, message.channel, message.patient.preferred_language)
+    subject, body, _ = effective_template(version, message.kind, message.channel, message.language_to_send)
     return subject, body
 
 
@@ -75,12 +75,12 @@ def builtin_source(kind: str, channel: str, language: str) -> tuple[str, str]:
 
 def render_message(message: Message, *, now: dt.datetime | None = None) -> Rendered:
     subject_source, body_source = template_source(message)
-    with translation.override(message.patient.preferred_language):
+    with translation.override(message.language_to_send):
         context = Context(message_context(message, now=now or timezone.now()), autoescape=False)
         subject = " ".join(Template(subject_source).render(context).split())
         body = _tidy(Template(body_source).render(context))
     if message.channel == Channel.SMS:
-        body = fit_sms(body, language=message.patient.preferred_language)
+        body = fit_sms(body, language=message.language_to_send)
     return Rendered(subject=subject, body=body)
 
 
@@ -89,6 +89,21 @@ def render_source(*, subject: str, body: str, context: dict, language: str) -> R
     with translation.override(language):
         ctx = Context(context, autoescape=False)
         return Rendered(subject=" ".join(Template(subject).render(ctx).split()), body=_tidy(Template(body).render(ctx)))
+
+
+def escalation_context(message: Message) -> dict:
+    """What the ward's escalation contact reads: who (MRN and initials only), which alert, since when, a link."""
+    alert, patient = message.alert, message.patient
+    return {
+        "mrn": patient.mrn,
+        "initials": f"{patient.first_name[:1]}. {patient.last_name[:1]}.",
+        "alert_kind": alert.get_kind_display(),
+        "raised_at": format_moment(alert.raised_at),
+        "waited_minutes": int((alert.escalated_at - alert.raised_at).total_seconds() // 60),
+        "reasons": [reason for reason in alert.reasons.splitlines() if reason.strip()],
+        "alerts_url": settings.SITE_URL + reverse("checkins:alert-queue"),
+        "episode_url": settings.SITE_URL + reverse("checklists:episode-detail", args=[message.episode_id]),
+    }
 
 
 def message_context(message: Message, *, now: dt.datetime) -> dict:
@@ -101,6 +116,8 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         "place": settings.PROCEDURE_PLACE,
         "invite_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
     }
+    if message.to_ward:
+        return context | escalation_context(message)
     episode = message.episode
     if episode is None:
         return context
@@ -128,15 +145,26 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         overnight_steps=[
             _step(task) for task in open_patient_tasks if max(now, night_from(start)) <= task.due_at <= start
         ],
-        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER],
+        # Still to come (the day-after message must not list "lie flat" from the day before).
+        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER and task.due_at > now],
     )
     if message.task_id is not None:
         context["task"] = _step(message.task)
+        context["tasks"] = [_step(task) for task in reminder_steps(message)]
     if message.previous_start is not None:
         context["previous_moment"] = format_moment(message.previous_start)
     if message.kind == Kind.AFTER_CARE:
         context.update(warning_signs(episode.protocol_version))
     return context
+
+
+def reminder_steps(message: Message) -> list:
+    """The steps a reminder names: its own and those falling at the same minute (`planning.combined_reminders`),
+    from the plan as it is now."""
+    episode = message.episode
+    plan = episode_plan(episode, list(episode.tasks.all()), quiet=preference_for(message.patient).quiet_hours())
+    item = next((item for item in plan if item.task is not None and item.task.pk == message.task_id), None)
+    return item.tasks if item is not None else [message.task]
 
 
 def warning_signs(version: ProtocolVersion) -> dict:
@@ -179,6 +207,7 @@ def reference_context(version: ProtocolVersion) -> dict:
         "overnight_steps": steps,
         "after_steps": steps,
         "task": steps[0] if steps else {"title": "", "instructions": "", "due": "", "time": ""},
+        "tasks": steps[:3],  # a combined reminder: the night's three cut-offs
         **warning_signs(version),
     }
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from checklists.models import Episode
@@ -10,8 +11,9 @@ from .models import Channel, Message
 
 
 def episode_message_log(episode: Episode) -> list[Message]:
-    """Every message of the episode, soonest first (one query)."""
-    return list(Message.objects.filter(episode=episode).select_related("task").order_by("scheduled_for", "pk"))
+    """Every message of the episode and the patient's own (her portal invitation), soonest first (one query)."""
+    mine = Q(episode=episode) | Q(episode__isnull=True, patient_id=episode.patient_id)
+    return list(Message.objects.filter(mine).select_related("task").order_by("scheduled_for", "pk"))
 
 
 def contact_problems(*, now: dt.datetime | None = None, days_ahead: int = 14) -> list[dict]:

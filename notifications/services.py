@@ -152,6 +152,73 @@ def message_alert(
     return Message.objects.bulk_create(rows)
 
 
+def ward_channels() -> list[str]:
+    """The channels the ward's escalation contact is configured on (WARD_ESCALATION_EMAIL, _PHONE)."""
+    configured = {Channel.EMAIL: settings.WARD_ESCALATION_EMAIL, Channel.SMS: settings.WARD_ESCALATION_PHONE}
+    return [channel for channel, contact in configured.items() if contact]
+
+
+def message_escalation(*, alert, now: dt.datetime | None = None) -> list[Message]:
+    """Tell the ward's escalation contact, at once, that a check-in alert waits unacknowledged.
+
+    One row per configured channel, keyed on the alert (its episode, kind and the time it was raised):
+    the same escalation announced twice is queued once.
+    """
+    now = now or timezone.now()
+    episode = alert.checkin.episode
+    rows = [
+        Message(
+            patient_id=episode.patient_id,
+            episode=episode,
+            alert=alert,
+            kind=Kind.ESCALATION,
+            channel=channel,
+            idempotency_key=Message.key_for(
+                patient_id=episode.patient_id,
+                episode_id=episode.pk,
+                kind=Kind.ESCALATION,
+                task_id=None,
+                at=alert.raised_at,
+                channel=channel,
+            ),
+            scheduled_for=now,
+        )
+        for channel in ward_channels()
+    ]
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Message.objects.filter(alert=alert, kind=Kind.ESCALATION, status__in=Message.LIVE_STATUSES))
+
+
+def message_record_sent(
+    *,
+    patient: Patient,
+    kind: str,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    now: dt.datetime | None = None,
+) -> Message:
+    """A message another app sends itself (the portal's invitation email, with its one-time link), kept in the log."""
+    now = now or timezone.now()
+    return Message.objects.create(
+        patient=patient,
+        kind=kind,
+        channel=channel,
+        idempotency_key=Message.key_for(
+            patient_id=patient.pk, episode_id=None, kind=kind, task_id=None, at=now, channel=channel
+        ),
+        scheduled_for=now,
+        status=Message.Status.SENT,
+        language=patient.preferred_language,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        attempts=1,
+        sent_at=now,
+    )
+
+
 def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now: dt.datetime | None = None) -> None:
     """Supersede the plan for the old time, plan the new one, and alert the patient at once (old and new start)."""
     now = now or timezone.now()
@@ -213,8 +280,9 @@ def _record_sms_consent(*, phone: str, at: dt.datetime, opted_out: bool) -> int:
                 sms = Message.objects.filter(patient=patient, channel=Channel.SMS)
                 messages_cancel(sms, reason="The patient replied STOP")
                 continue
-            for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
-                messages_replan(episode=episode, reason="The patient replied START", now=at)
+            messages_replan_for_patient(
+                patient=patient, reason="The patient replied START", replaced_status=Message.Status.SUPERSEDED, now=at
+            )
     return len(patients)
 
 
@@ -315,8 +383,14 @@ def contact_preference_update(
         preference.updated_at = timezone.now()
         preference._history_user = by
         preference.save()
-        for episode in patient.episodes.filter(status=Episode.Status.SCHEDULED):
-            messages_replan(
-                episode=episode, reason="Contact preferences changed", replaced_status=Message.Status.CANCELLED
-            )
+        messages_replan_for_patient(patient=patient, reason="Contact preferences changed")
     return preference
+
+
+def messages_replan_for_patient(
+    *, patient: Patient, reason: str, replaced_status: str = Message.Status.CANCELLED, now: dt.datetime | None = None
+) -> None:
+    """Her contact details or preferences changed: every episode still ahead or in after care is planned again
+    (a channel she can no longer be reached on: its rows `replaced_status`; a new one: its rows scheduled)."""
+    for episode in patient.episodes.filter(status__in=[Episode.Status.SCHEDULED, Episode.Status.COMPLETED]):
+        messages_replan(episode=episode, reason=reason, replaced_status=replaced_status, now=now)

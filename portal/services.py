@@ -8,6 +8,7 @@ is drawn afresh, so the hash they were signed over is gone.
 """
 
 import datetime as dt
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -61,8 +62,16 @@ def patient_invite(*, patient: Patient, by, site_url: str) -> User:
         user.save()
         patient.user = user
         save_with_history(patient, by=by, reason=f"Portal invitation sent to {email}")
-        announce(PatientInvited(patient))
-    _send_invitation(patient, user, site_url=site_url)
+        subject, body = invitation_email(patient, user, site_url=site_url, link=LINK_NOT_KEPT)
+        announce(PatientInvited(patient, email_to=user.email, email_subject=subject, email_body=body))
+        # Sent before the commit: the login, the history and the delivery log's row stand only if it left.
+        subject, body = invitation_email(patient, user, site_url=site_url)
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except (smtplib.SMTPException, OSError) as error:
+            raise InvitationError(
+                f"The invitation email could not be sent ({error}). Nothing was changed: try again in a few minutes."
+            ) from error
     return user
 
 
@@ -74,17 +83,22 @@ def invitation_link(user: User, *, site_url: str) -> str:
     return site_url.rstrip("/") + path
 
 
-def _send_invitation(patient: Patient, user: User, *, site_url: str) -> None:
+# What the delivery log keeps instead of the one-time link (whoever reads the log must not be able to use it).
+LINK_NOT_KEPT = "[one-time link, not kept in the log]"
+
+
+def invitation_email(patient: Patient, user: User, *, site_url: str, link: str | None = None) -> tuple[str, str]:
+    """(subject, body) of the invitation, in the patient's language, with the one-time link unless given another."""
     expires_at = timezone.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     with translation.override(patient.preferred_language):
         context = {
             "patient": patient,
             "username": user.username,
-            "link": invitation_link(user, site_url=site_url),
+            "link": link or invitation_link(user, site_url=site_url),
             "expires": format_moment(expires_at),
             "ward_phone": settings.WARD_PHONE,
             "login_url": site_url.rstrip("/") + reverse("login"),
         }
         subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
         body = render_to_string("portal/email/invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return subject, body

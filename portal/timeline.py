@@ -230,14 +230,15 @@ def patient_task_title(task: ChecklistTask) -> str:
 
 def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
     """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us")."""
-    if state != TaskState.TO_DO or task.due_at >= now:
-        due_today = task.due_at.astimezone(hospital_tz()).date() == now.astimezone(hospital_tz()).date()
-        if task.is_expedited and state == TaskState.TO_DO and due_today:
+    patients_step = task.responsible == Responsible.PATIENT or bool(task.patient_form)
+    if state == TaskState.TO_DO and task.due_at < now:
+        return _("Please call us about this step: %(phone)s.") % {"phone": settings.WARD_PHONE} if patients_step else ""
+    if task.is_expedited and state == TaskState.TO_DO and patients_step:
+        # Scheduled too late for the protocol's time: as soon as possible, by the expedited time.
+        if local_day(task.due_at) == local_day(now):
             return _("Do this today, by %(time)s") % {"time": format_time(task.due_at)}
-        return _("By %(moment)s") % {"moment": format_moment(task.due_at)}
-    if task.responsible == Responsible.PATIENT or task.patient_form:
-        return _("Please call us about this step: %(phone)s.") % {"phone": settings.WARD_PHONE}
-    return ""
+        return _("As soon as you can, by %(moment)s") % {"moment": format_moment(task.due_at)}
+    return _("By %(moment)s") % {"moment": format_moment(task.due_at)}
 
 
 def _phase_when(phase: str, starts_at: dt.datetime, start: dt.datetime) -> str:

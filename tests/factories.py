@@ -124,6 +124,7 @@ def schedule_episode(*, by, start=None, patient=None, protocol_version=None, nur
         clinician=fields.pop("clinician", "Dr. Patel"),
         nurse=nurse,
         by=by,
+        **fields,  # admission_type, side, expedite_late
     )
 
 

@@ -115,7 +115,13 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         }
         return reverse(name, args=[episode.pk]), data
     if name == "checklists:episode-edit":
-        data = {"vertebral_levels": "L3", "clinician": "Dr. Nguyen", "arrival_minutes_before": 60, "reason": "Typo"}
+        data = {
+            "vertebral_levels": "L3",
+            "clinician": "Dr. Nguyen",
+            "admission_type": "same_day",
+            "arrival_minutes_before": 60,
+            "reason": "Typo",
+        }
         return reverse(name, args=[episode.pk]), data
     if name == "checklists:patient-edit":
         patient = episode.patient
@@ -136,10 +142,11 @@ def request_for(name: str, episode: Episode) -> tuple[str, dict]:
         task = episode.tasks.get(title=PENDING_PATIENT_TASK)
         return reverse(name, args=[task.pk]), {"version": task.version}
     if name == "checklists:episode-create":
-        start = timezone.localtime() + dt.timedelta(days=5)
+        start = timezone.localtime() + dt.timedelta(days=10)
         data = {
             "protocol_version": episode.protocol_version_id,
             "scheduled_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "admission_type": "same_day",
             "vertebral_levels": "L2",
             "clinician": "Dr. Patel",
         }

@@ -5,11 +5,12 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from checklists import events
 from checklists.events import EpisodeDetailsChanged, receiver
-from checklists.models import Episode, Patient, Side
+from checklists.models import Admission, ChecklistTask, Episode, Patient, Protocol, Side
 from checklists.services.episodes import episode_cancel, episode_reschedule, episode_update
 from checklists.services.patients import patient_create, patient_update
 from portal.timeline import format_moment
@@ -162,13 +163,25 @@ def test_the_edit_page_saves_through_the_service(client, nurse, episode):
 
     response = client.post(
         url,
-        {"vertebral_levels": "T12, L1", "clinician": "Dr. Patel", "arrival_minutes_before": 120, "reason": ""},
+        {
+            "vertebral_levels": "T12, L1",
+            "clinician": "Dr. Patel",
+            "admission_type": "same_day",
+            "arrival_minutes_before": 120,
+            "reason": "",
+        },
     )
 
     assert response.status_code == 400  # the levels changed, without a reason
     response = client.post(
         url,
-        {"vertebral_levels": "L1", "clinician": "Dr. Patel", "nurse": nurse.pk, "arrival_minutes_before": 120},
+        {
+            "vertebral_levels": "L1",
+            "clinician": "Dr. Patel",
+            "admission_type": "same_day",
+            "nurse": nurse.pk,
+            "arrival_minutes_before": 120,
+        },
     )
     assert response.status_code == 302
     episode.refresh_from_db()
@@ -219,3 +232,43 @@ def test_a_patient_without_contact_details_shows_it_on_the_episode_page(client, 
     assert "No phone number on record" in page
     assert "Interpreter needed" in page
     assert Patient.objects.get(pk=episode.patient_id).phone == ""
+
+
+def test_changing_the_admission_needs_a_reason_and_swaps_the_after_care_in_the_history(client, nurse):
+    call_command("load_protocols", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    version = Protocol.objects.get(slug="kyphoplasty").current_version()
+    episode = schedule_episode(
+        by=nurse, protocol_version=version, start=dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+    )
+    driver_home = episode.tasks.get(title="Go home only when your driver is here")
+    with pytest.raises(ValidationError, match="Give a reason for changing the admission type"):
+        episode_update(episode=episode, by=nurse, admission_type=Admission.OVERNIGHT)
+
+    episode_update(episode=episode, by=nurse, admission_type=Admission.OVERNIGHT, reason="Lives alone")
+
+    episode.refresh_from_db()
+    assert episode.admission_type == Admission.OVERNIGHT
+    assert episode.history.first().history_change_reason == "Lives alone"
+    driver_home.refresh_from_db()
+    assert (driver_home.status, driver_home.reason) == (
+        ChecklistTask.Status.NOT_APPLICABLE,
+        "Admission changed to overnight stay: Lives alone",
+    )
+    ward_room = episode.tasks.get(title="Move to a ward room for the night")
+    assert ward_room.is_pending
+    assert ward_room.history.get().history_change_reason == "Admission changed to overnight stay: Lives alone"
+
+    # Changed back, the same-day task is reopened and the overnight ones set aside: nothing is deleted.
+    episode_update(episode=episode, by=nurse, admission_type=Admission.SAME_DAY, reason="Daughter stays with her")
+    driver_home.refresh_from_db()
+    ward_room.refresh_from_db()
+    assert driver_home.is_pending and ward_room.status == ChecklistTask.Status.NOT_APPLICABLE
+    assert episode.tasks.filter(title="Move to a ward room for the night").count() == 1
+
+
+def test_the_edit_page_offers_the_admission_type(client, nurse, episode):
+    client.force_login(nurse)
+
+    page = client.get(reverse("checklists:episode-edit", args=[episode.pk])).content.decode()
+
+    assert 'name="admission_type"' in page and "Overnight stay" in page

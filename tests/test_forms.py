@@ -35,7 +35,8 @@ def local_start(**delta) -> dt.datetime:
 def episode_data(protocol_version, /, **changes) -> dict:
     data = {
         "protocol_version": protocol_version.pk,
-        "scheduled_start": local_start(days=5).strftime("%Y-%m-%dT%H:%M"),
+        "scheduled_start": local_start(days=10).strftime("%Y-%m-%dT%H:%M"),
+        "admission_type": "same_day",
         "vertebral_levels": "t12 l1",
         "clinician": "Dr. Patel",
     }
@@ -101,7 +102,7 @@ def test_patient_missing_a_required_field_is_not_saved(nurse_client, field):
 
 def test_nurse_schedules_a_procedure_with_one_task_per_template(nurse_client, nurse, protocol_version):
     patient = PatientFactory()
-    start = local_start(days=5)
+    start = local_start(days=10)
 
     response = nurse_client.post(
         reverse("checklists:episode-create", args=[patient.pk]),

@@ -107,12 +107,13 @@ def test_the_sheet_lists_the_days_procedures_in_order_with_what_the_team_checks(
     assert (one.driver, two.driver, three.driver) == ("confirmed", "reported by the patient", "not confirmed")
 
 
-def test_the_sheet_costs_two_queries_however_many_procedures(day, nurse, version, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_the_sheet_costs_three_queries_however_many_procedures(day, nurse, version, django_assert_num_queries):
+    with django_assert_num_queries(3):
         assert len(huddle_lines(DAY)) == 3
     for hour in (14, 15, 16, 17):
         book(nurse, version, at(hour), first_name="Late")
-    with django_assert_num_queries(2):  # the day's procedures, then the tasks that answer for all of them
+    # The day's procedures, the tasks that answer for all of them, the medication plans (the medicines app's column).
+    with django_assert_num_queries(3):
         assert len(huddle_lines(DAY)) == 7
 
 
@@ -129,7 +130,7 @@ def test_the_printed_sheet_makes_sense_without_the_app(client, nurse, day):
     assert rows[0] == (
         "1 Ana First MRN {mrn} · born {born} arrive 07:00 start 08:30 L1, side not recorded Dr. Patel "
         "Time-out: verify identity, site and vertebral level "
-        "food: Mon 20:15 drink: not reported None known confirmed No"
+        "food: Mon 20:15 drink: not reported Medicines not reviewed None known confirmed No"
     ).format(mrn=day[0].patient.mrn, born=f"{day[0].patient.date_of_birth:%-d %b %Y}")
     assert rows[1].endswith("Latex reported by the patient Yes , Español")
     assert "Sign the consent form; Time-out" in rows[1]

@@ -1,4 +1,4 @@
-"""The apps depend one way: portal and reports build on checklists, never the reverse."""
+"""The apps depend one way: portal, reports, check-ins and the outbox build on checklists, never the reverse."""
 
 import ast
 from pathlib import Path
@@ -12,6 +12,8 @@ FORBIDDEN = {
     # Below the clinical apps, so each of them can mark its views as reading patient data.
     "audit": {"checklists", "portal", "reports", "medicines", "notifications", "checkins"},
     "checklists": {"portal", "reports", "medicines", "notifications", "checkins"},
+    # The outbox builds on the check-ins (an escalation is announced, `checkins.events`), not the reverse.
+    "checkins": {"reports", "notifications"},
 }
 
 

@@ -583,12 +583,13 @@ def test_a_protocol_edit_published_from_the_ui_is_used_by_new_episodes_and_not_b
     assert client.post(reverse("checklists:protocol-version-publish", args=[draft.pk])).status_code == 302
 
     client.force_login(nurse)
-    start = (timezone.localtime() + dt.timedelta(days=5)).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = (timezone.localtime() + dt.timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
     response = client.post(
         reverse("checklists:episode-create", args=[PatientFactory().pk]),
         {
             "protocol_version": draft.pk,
             "scheduled_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "admission_type": "same_day",
             "vertebral_levels": "L1",
             "clinician": "Dr. Patel",
         },

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from checklists.models import Admission, ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness
 from checklists.timeline_demo import TIMELINE_EXAMPLES
+from notifications.models import Message
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_seed_demo_creates_the_demo_logins_thirty_patients_and_the_two_timeline_
         ("patient", Role.PATIENT),
     }
     assert User.objects.get(username="nurse").check_password("kypho-nurse")
-    assert Patient.objects.count() == 34 + len(TIMELINE_EXAMPLES)
+    assert Patient.objects.count() == 35 + len(TIMELINE_EXAMPLES)
     assert Patient.objects.get(user__username="patient").episodes.filter(scheduled_start__gt=timezone.now()).exists()
 
 
@@ -96,3 +97,19 @@ def test_seed_demo_shows_every_readiness_state_and_realistic_histories_at_any_ho
     for task in day_tasks.select_related("episode"):
         assert task.completed_at >= task.episode.scheduled_start - dt.timedelta(hours=3), task.title
     assert not ChecklistTask.objects.filter(completed_at__gt=now).exists()
+    # An expedited case: scheduled two days ahead, its late tasks due as soon as possible, none overdue.
+    expedited = Episode.objects.get(patient__last_name="Expedited")
+    late = expedited.tasks.filter(is_expedited=True)
+    assert late.exists()
+    assert all(now < task.due_at < expedited.scheduled_start for task in late)
+    assert not expedited.tasks.filter(due_at__lt=now).exists()
+
+
+def test_seed_demo_sends_only_the_demo_patients_confirmation_not_one_per_patient(seeded):
+    confirmations = Message.objects.filter(kind="confirmation")
+    assert confirmations.count() > 20  # one per upcoming procedure and channel, all in the log
+    going = confirmations.filter(status="scheduled")
+    assert set(going.values_list("patient__user__username", flat=True)) == {"patient"}
+    assert set(confirmations.exclude(status="scheduled").values_list("status", flat=True)) == {"cancelled"}
+    # The rest of the plan is left alone: tomorrow's patients get their night-before summary.
+    assert Message.objects.filter(kind="night_before", status="scheduled").exists()

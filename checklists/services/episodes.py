@@ -1,12 +1,20 @@
 """Operations on a procedure (an episode): schedule, reschedule, cancel, sign off, record done.
 
+Late scheduling: a procedure scheduled (or moved) closer than the protocol allows has tasks whose
+due time is already past. `late_tasks_if_scheduled`/`late_tasks_if_rescheduled` list them for the
+nurse to confirm; with `expedite_late=True` the service makes each "due as soon as possible"
+(`expedited_due_at`: EXPEDITED_WORKING_HOURS working hours from now, never after the patient's
+arrival) and labels it expedited, with the protocol's due time in its history.
+
 Each runs in one transaction, locks the episode's row first (`lock_episode`; then its tasks, if it
 touches them), records who and why in the episode's history and announces the change
 (`checklists.events`) before it commits.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,12 +27,104 @@ from ..events import (
     EpisodeRescheduled,
     EpisodeScheduled,
     EpisodeSignedOff,
+    TaskChanged,
     announce,
 )
-from ..models import Admission, ChecklistTask, Episode, Patient, Phase, ProtocolVersion, TimeOut, day_start
+from ..hospital_time import add_working_hours, hospital_tz
+from ..models import (
+    Admission,
+    ChecklistTask,
+    Episode,
+    Patient,
+    Phase,
+    ProtocolVersion,
+    Responsible,
+    TimeOut,
+    day_start,
+)
 from ..sign_off import sign_off_problems
 from ..vertebrae import normalise_levels
 from .audit import save_with_history
+
+
+@dataclass(frozen=True)
+class LateTask:
+    """A task the protocol wants done before now: scheduled this late, it cannot be met on time."""
+
+    title: str
+    responsible: str
+    is_critical: bool
+    protocol_due_at: dt.datetime
+    expedited_due_at: dt.datetime
+
+    @property
+    def responsible_label(self) -> str:
+        return Responsible(self.responsible).label
+
+
+def expedited_due_at(*, scheduled_start: dt.datetime, arrival_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """ "As soon as possible": EXPEDITED_WORKING_HOURS working hours from `now` (hospital time, Mon–Fri),
+    but never after the patient's arrival, nor, when the arrival has passed, after the start."""
+    soon = add_working_hours(now, settings.EXPEDITED_WORKING_HOURS)
+    # A time a patient can read: down to the quarter hour ("by 10:30 a.m.", not "by 10:37 a.m.").
+    soon = soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0)
+    return min(soon, arrival_at if arrival_at > now else scheduled_start)
+
+
+def late_tasks_if_scheduled(
+    *,
+    protocol_version: ProtocolVersion,
+    scheduled_start: dt.datetime,
+    admission_type: str = Admission.SAME_DAY,
+    now: dt.datetime | None = None,
+) -> list[LateTask]:
+    """The tasks a procedure scheduled now at `scheduled_start` could not meet: due before now, soonest first."""
+    now = now or timezone.now()
+    arrival_at = scheduled_start - dt.timedelta(minutes=protocol_version.protocol.arrival_minutes_before)
+    templates = [t for t in protocol_version.tasks.in_timeline_order() if t.applies_to(admission_type)]
+    return _late_tasks(templates, scheduled_start=scheduled_start, arrival_at=arrival_at, now=now)
+
+
+def late_tasks_if_rescheduled(
+    *, episode: Episode, scheduled_start: dt.datetime, now: dt.datetime | None = None
+) -> list[LateTask]:
+    """The open tasks of `episode` that a move to `scheduled_start` would leave due before now."""
+    now = now or timezone.now()
+    arrival_at = scheduled_start - dt.timedelta(minutes=episode.arrival_minutes_before)
+    tasks = episode.tasks.filter(status=ChecklistTask.Status.PENDING).in_timeline_order()
+    return _late_tasks(tasks, scheduled_start=scheduled_start, arrival_at=arrival_at, now=now)
+
+
+def _late_tasks(definitions, *, scheduled_start, arrival_at, now) -> list[LateTask]:
+    expedited = expedited_due_at(scheduled_start=scheduled_start, arrival_at=arrival_at, now=now)
+    late = [
+        LateTask(
+            title=definition.title,
+            responsible=definition.responsible,
+            is_critical=definition.is_critical,
+            protocol_due_at=definition.due_at_for(scheduled_start),
+            expedited_due_at=expedited,
+        )
+        for definition in definitions
+        if definition.due_at_for(scheduled_start) < now
+    ]
+    return sorted(late, key=lambda task: task.protocol_due_at)
+
+
+def _expedite_if_late(task: ChecklistTask, *, protocol_due_at: dt.datetime, expedited_at: dt.datetime, now) -> str:
+    """Give `task` its protocol due time, or, when that has passed, the expedited one; say why for its history."""
+    late = task.is_pending and protocol_due_at < now
+    task.due_at = expedited_at if late else protocol_due_at
+    task.is_expedited = late
+    if not late:
+        return ""
+    protocol_text = protocol_due_at.astimezone(hospital_tz()).strftime("%a %d %b %H:%M")
+    due_text = expedited_at.astimezone(hospital_tz()).strftime("%a %d %b %H:%M")
+    return (
+        f"Expedited: scheduled too late for the protocol's due time ({protocol_text}, already past); "
+        f"due as soon as possible, {due_text} ({settings.EXPEDITED_WORKING_HOURS} working hours, "
+        "never after the arrival)"
+    )
 
 
 def episode_schedule(
@@ -38,14 +138,19 @@ def episode_schedule(
     by,
     admission_type: str = Admission.SAME_DAY,
     side: str = "",
+    expedite_late: bool = False,
 ) -> Episode:
     """Schedule a procedure and snapshot the protocol version's tasks for its kind of admission into it.
 
     The patient is asked to arrive the protocol's usual time before the start (`episode_update` changes it).
+    With `expedite_late` (the nurse confirmed the list of `late_tasks_if_scheduled`), a task whose due
+    time has already passed is due as soon as possible instead and labelled expedited; without it the
+    protocol's due times are kept as they are (back-dated records, imports).
     """
     if protocol_version.status != ProtocolVersion.Status.PUBLISHED:
         raise ValidationError("Episodes can only be scheduled on a published protocol version.")
     with transaction.atomic():
+        now = timezone.now()
         episode = Episode(
             patient=patient,
             protocol_version=protocol_version,
@@ -58,25 +163,37 @@ def episode_schedule(
             arrival_minutes_before=protocol_version.protocol.arrival_minutes_before,
         )
         save_with_history(episode, by=by, reason="Scheduled")
-        tasks = [
-            ChecklistTask(
-                episode=episode,
-                template=template,
-                due_at=template.due_at_for(scheduled_start),
-                **template.definition_fields(),
-            )
-            for template in protocol_version.tasks.all()
-            if template.applies_to(admission_type)
-        ]
+        expedited_at = expedited_due_at(scheduled_start=scheduled_start, arrival_at=episode.arrival_at, now=now)
+        tasks = []
+        for template in protocol_version.tasks.all():
+            if not template.applies_to(admission_type):
+                continue
+            task = ChecklistTask(episode=episode, template=template, due_at=now, **template.definition_fields())
+            protocol_due_at = template.due_at_for(scheduled_start)
+            if expedite_late:
+                why = _expedite_if_late(task, protocol_due_at=protocol_due_at, expedited_at=expedited_at, now=now)
+                if why:
+                    task._change_reason = f"Scheduled. {why}"
+            else:
+                task.due_at = protocol_due_at
+            tasks.append(task)
         bulk_create_with_history(tasks, ChecklistTask, default_user=by, default_change_reason="Scheduled")
         announce(EpisodeScheduled(episode))
     return episode
 
 
-def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, reason: str) -> Episode:
-    """Move the procedure; every task's due time moves with it."""
+def episode_reschedule(
+    *, episode: Episode, scheduled_start: dt.datetime, by, reason: str, expedite_late: bool = False
+) -> Episode:
+    """Move the procedure; every task's due time moves with it.
+
+    With `expedite_late` (the nurse confirmed `late_tasks_if_rescheduled`), an open task whose new due
+    time has already passed is due as soon as possible instead and labelled expedited; a task expedited
+    before whose new due time is ahead loses the label.
+    """
     reason = _required_reason(reason, "Give a reason for rescheduling.")
     with transaction.atomic():
+        now = timezone.now()
         episode = _lock_scheduled_episode(episode, action="rescheduled")
         previous_start = episode.scheduled_start
         episode.scheduled_start = scheduled_start
@@ -85,24 +202,33 @@ def episode_reschedule(*, episode: Episode, scheduled_start: dt.datetime, by, re
         episode.signed_off_by = None
         episode.sign_off_override_reason = ""
         save_with_history(episode, by=by, reason=reason)
+        expedited_at = expedited_due_at(scheduled_start=scheduled_start, arrival_at=episode.arrival_at, now=now)
         # The episode's row is locked already: the tasks' rows come second, as in every service.
         for task in episode.tasks.select_for_update().order_by("pk"):
-            task.due_at = task.due_at_for(scheduled_start)
+            protocol_due_at = task.due_at_for(scheduled_start)
+            why = ""
+            if expedite_late:
+                why = _expedite_if_late(task, protocol_due_at=protocol_due_at, expedited_at=expedited_at, now=now)
+            else:
+                task.due_at = protocol_due_at
+                task.is_expedited = False
             task.version += 1
-            save_with_history(task, by=by, reason=f"Procedure rescheduled: {reason}")
+            task_reason = f"Procedure rescheduled: {reason}"
+            save_with_history(task, by=by, reason=f"{task_reason}. {why}" if why else task_reason)
         announce(EpisodeRescheduled(episode, previous_start=previous_start))
     return episode
 
 
 # Changing what is done, or who answers for it, needs a reason; the nurse and the arrival time do not.
-CLINICAL_EPISODE_FIELDS = ("vertebral_levels", "side", "clinician")
+CLINICAL_EPISODE_FIELDS = ("vertebral_levels", "side", "clinician", "admission_type")
 EDITABLE_EPISODE_FIELDS = (*CLINICAL_EPISODE_FIELDS, "nurse", "arrival_minutes_before")
 
 
 def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Episode:
-    """Correct a scheduled procedure's levels, side, clinician, assigned nurse or arrival time.
+    """Correct a scheduled procedure's levels, side, clinician, admission, assigned nurse or arrival time.
 
-    A change to the levels, side or clinician is refused without a reason; every change is in the history.
+    A change to the levels, side, clinician or admission is refused without a reason; every change is in
+    the history. A new admission changes the after care (`_follow_admission`).
     """
     unknown = set(changes) - set(EDITABLE_EPISODE_FIELDS)
     if unknown:
@@ -123,8 +249,38 @@ def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Epis
             setattr(episode, name, value)
         episode.full_clean(exclude=["patient", "protocol_version", "nurse", "signed_off_by"])
         save_with_history(episode, by=by, reason=reason or "Details corrected")
+        if "admission_type" in changed:
+            _follow_admission(episode, by=by, reason=reason)
         announce(EpisodeDetailsChanged(episode, previous=previous))
     return episode
+
+
+def _follow_admission(episode: Episode, *, by, reason: str) -> None:
+    """After a change of admission: the open tasks only for another admission no longer apply, and the
+    protocol's tasks for this one are added (or reopened, if a change back had set them aside)."""
+    why = f"Admission changed to {episode.get_admission_type_display().lower()}: {reason}"
+    # The episode's row is locked already: the tasks' rows come second, as in every service.
+    tasks = {task.template_id: task for task in episode.tasks.select_for_update().order_by("pk")}
+    for task in tasks.values():
+        if task.is_pending and not task.applies_to(episode.admission_type):
+            task.mark_not_applicable(by=by, reason=why)
+            save_with_history(task, by=by, reason=why)
+            announce(TaskChanged(task))
+    for template in episode.protocol_version.tasks.exclude(admission="").filter(admission=episode.admission_type):
+        task = tasks.get(template.pk)
+        if task is None:
+            task = ChecklistTask(
+                episode=episode,
+                template=template,
+                due_at=template.due_at_for(episode.scheduled_start),
+                **template.definition_fields(),
+            )
+        elif task.status == ChecklistTask.Status.NOT_APPLICABLE:
+            task.reopen(reason=why)
+        else:
+            continue
+        save_with_history(task, by=by, reason=why)
+        announce(TaskChanged(task))
 
 
 def episode_time_out_record(

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ..events import PatientDetailsChanged, announce
 from ..models import Patient
 from .audit import save_with_history
 
@@ -46,9 +47,11 @@ def patient_update(*, patient: Patient, by, reason: str = "", **changes) -> Pati
             raise ValidationError(
                 {"reason": f"Give a reason for changing the {' and '.join(clinical)}: it is clinical data."}
             )
+        previous = {name: getattr(patient, name) for name in changed}
         _assign(patient, changes)
         patient.full_clean()
         save_with_history(patient, by=by, reason=reason or "Details corrected")
+        announce(PatientDetailsChanged(patient, previous))
     return patient
 
 

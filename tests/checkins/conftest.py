@@ -13,8 +13,8 @@ from checkins.services import checkin_protocol_import
 from tests.factories import PatientFactory, record_done, schedule_episode
 
 HOSPITAL = ZoneInfo("America/New_York")
-# Monday 2 March 2026, 10:30 in the hospital: the procedure's start (and, until episodes record
-# their actual end, its end too).
+# Monday 2 March 2026, 10:30 in the hospital: the procedure's start (and its recorded end, as
+# `done_episode` records it: "ended at the start").
 START = dt.datetime(2026, 3, 2, 10, 30, tzinfo=HOSPITAL)
 DAY_1_OPEN = START + dt.timedelta(days=1, hours=1)  # Tuesday 11:30, the day-1 check-in is open
 

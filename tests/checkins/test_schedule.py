@@ -31,6 +31,17 @@ def test_after_checkins_open_on_days_1_3_7_14_30_42_from_the_end_and_close_a_day
     assert {checkin.status for checkin in after} == {Checkin.Status.SCHEDULED}
 
 
+def test_after_checkins_run_from_the_recorded_end_not_the_scheduled_start(checkin_data, nurse):
+    with time_machine.travel(START - dt.timedelta(days=10), tick=False):
+        episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)
+    ended_at = START + dt.timedelta(minutes=95)  # 12:05, an hour and a half late
+    with time_machine.travel(START + dt.timedelta(hours=3), tick=False):
+        record_done(episode, by=nurse, ended_at=ended_at)
+    day_1 = episode.checkins.get(point__key="day-1")
+    assert day_1.opens_at == ended_at + dt.timedelta(days=1)
+    assert day_1.opens_at.astimezone(HOSPITAL).time() == dt.time(12, 5)
+
+
 def test_baseline_is_asked_in_the_week_before_and_closes_at_the_start(pats_episode):
     baseline = pats_episode.checkins.get(point__key="baseline")
     assert baseline.opens_at == START - dt.timedelta(days=7)

@@ -89,3 +89,7 @@ def test_catalogue_rows_are_not_added_or_deleted_in_the_admin(catalogue, superus
 def test_load_medicines_command_prints_what_it_did(db, capsys):
     call_command("load_medicines")
     assert "Medicine catalogue v1: 32 added, 0 updated." in capsys.readouterr().out
+
+
+def test_a_hold_of_one_day_reads_in_the_singular(catalogue):
+    assert (catalogue["ibuprofen"].describe_hold(), catalogue["naproxen"].describe_hold()) == ("1 day", "4 days")

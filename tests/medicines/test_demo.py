@@ -4,8 +4,8 @@ third apixaban with no decision, Blocked on the worklist for it; running it agai
 from django.core.management import call_command
 from django.utils import timezone
 
-from checklists.models import Episode, Readiness
-from medicines.models import Decision, EpisodeMedicine, LabResult
+from checklists.models import ChecklistTask, Episode, Readiness
+from medicines.models import REVIEW_TASK_TITLE, Decision, EpisodeMedicine, LabResult
 
 
 def test_seed_demo_plans_three_patients_once(db):
@@ -21,6 +21,12 @@ def test_seed_demo_plans_three_patients_once(db):
     assert apixaban.decision == Decision.PENDING
     assert apixaban.decision_task.due_at < timezone.now()
     assert Episode.objects.with_readiness().get(pk=apixaban.episode_id).readiness == Readiness.BLOCKED
+    # Every review the seed ticked has its answer: no demo procedure is At risk for an unanswered review.
+    ticked = Episode.objects.filter(
+        status=Episode.Status.SCHEDULED, tasks__title=REVIEW_TASK_TITLE, tasks__status=ChecklistTask.Status.DONE
+    )
+    assert ticked.exists()
+    assert not ticked.filter(medicine_review__isnull=True).exists()
 
     call_command("seed_demo")
     assert EpisodeMedicine.objects.count() == 4

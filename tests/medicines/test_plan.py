@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 
 from checklists.models import ChecklistTask, Episode, Readiness, Responsible
 from checklists.services.episodes import episode_reschedule
-from checklists.services.tasks import task_mark_done
-from medicines import services
+from medicines import plan_tasks, services
 from medicines.models import Decision, EpisodeMedicine
 
 from .conftest import NEW_YORK
@@ -53,19 +52,6 @@ def test_adding_clopidogrel_proposes_dates_and_asks_for_a_decision(plan_episode,
     assert (task.is_critical, task.responsible, task.due_at) == (True, Responsible.NURSE, local(2026, 12, 6, 23, 59))
     assert task.template is None
     assert medication.history.first().history_user == nurse
-
-
-def test_episode_is_at_risk_then_blocked_while_a_medicine_waits_for_a_decision(plan_episode, nurse, catalogue):
-    for task in plan_episode.tasks.filter(is_critical=True):
-        task_mark_done(task=task, by=nurse, expected_version=task.version)
-    assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.READY
-    medication = add(plan_episode, nurse, catalogue["clopidogrel"])
-
-    assert readiness(plan_episode, local(2026, 12, 2, 10, 0)) == Readiness.ON_TRACK
-    assert readiness(plan_episode, local(2026, 12, 5, 0, 0)) == Readiness.AT_RISK
-    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.BLOCKED
-    decide(medication, nurse)
-    assert readiness(plan_episode, local(2026, 12, 7, 0, 0)) == Readiness.READY
 
 
 def test_decision_closes_the_block_and_gives_the_patient_last_dose_and_restart(plan_episode, nurse, catalogue):
@@ -180,7 +166,7 @@ def test_liquid_diet_replaces_the_food_tasks_for_a_glp1_continued(plan_episode, 
         local(2026, 12, 13, 8, 0),
         "night_before",
     )
-    food = plan_episode.tasks.filter(title__in=services.FOOD_TASK_TITLES)
+    food = plan_episode.tasks.filter(title__in=plan_tasks.FOOD_TASK_TITLES)
     assert sorted(food.values_list("status", flat=True)) == ["not_applicable", "not_applicable"]
     assert medication.last_dose_task is None
 
@@ -193,7 +179,7 @@ def test_liquid_diet_is_only_for_glp1_medicines(plan_episode, nurse, catalogue):
 def test_changing_a_liquid_diet_decision_brings_the_food_times_back(plan_episode, nurse, catalogue):
     medication = decide(add(plan_episode, nurse, catalogue["semaglutide"]), nurse, Decision.CONTINUE_LIQUID_DIET)
     medication = decide(medication, nurse, Decision.STOP_AS_PROPOSED)
-    food = plan_episode.tasks.filter(title__in=services.FOOD_TASK_TITLES)
+    food = plan_episode.tasks.filter(title__in=plan_tasks.FOOD_TASK_TITLES)
     assert sorted(food.values_list("status", flat=True)) == ["pending", "pending"]
     assert medication.liquid_diet_task is None
     assert medication.last_dose_task.due_at == local(2026, 12, 6, 23, 59)
@@ -265,10 +251,29 @@ def test_removing_a_medicine_keeps_it_and_retires_its_tasks(plan_episode, nurse,
 
 def test_the_protocol_tasks_the_plan_acts_on_are_in_the_shipped_protocol(shipped_version):
     titles = set(shipped_version.tasks.values_list("title", flat=True))
-    assert {services.REVIEW_TASK_TITLE, *services.FOOD_TASK_TITLES} <= titles
+    assert {services.REVIEW_TASK_TITLE, *plan_tasks.FOOD_TASK_TITLES} <= titles
 
 
 def test_review_is_due_two_weeks_before_for_the_longest_holds_and_the_generic_stop_task_is_gone(shipped_version):
     review = shipped_version.tasks.get(title=services.REVIEW_TASK_TITLE)
     assert (review.is_critical, review.due_day_offset) == (True, -14)
     assert not shipped_version.tasks.filter(title__startswith="Stop the medicines you were told to stop").exists()
+
+
+def test_a_hold_made_too_short_by_a_confirmed_late_reschedule_stays_blocked_not_expedited(
+    plan_episode, nurse, catalogue, frozen_now
+):
+    medication = add(plan_episode, nurse, catalogue["warfarin"])
+
+    episode_reschedule(
+        episode=plan_episode,
+        scheduled_start=local(2026, 12, 5, 8, 0),
+        by=nurse,
+        reason="Earlier slot",
+        expedite_late=True,
+    )
+
+    medication.refresh_from_db()
+    assert medication.hold_too_short is True
+    assert not medication.decision_task.is_expedited
+    assert readiness(plan_episode, local(2026, 12, 2, 10, 1)) == Readiness.BLOCKED

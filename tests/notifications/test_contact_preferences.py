@@ -4,9 +4,11 @@ import time_machine
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from checklists.services.patients import patient_update
 from notifications.models import ContactPreference
+from tests.factories import PatientFactory, schedule_episode
 
-from .conftest import BOOKED_AT, local
+from .conftest import BOOKED_AT, START, local
 
 
 def save(client, patient, **data):
@@ -57,3 +59,28 @@ def test_the_patient_page_shows_a_stop_reply_and_only_nurses_change_preferences(
     client.force_login(nurse)
     assert client.get(url).status_code == 405
     assert url in client.get(reverse("checklists:patient-detail", args=[booked.patient.pk])).content.decode()
+
+
+def test_a_new_phone_number_plans_her_texts_and_a_removed_email_cancels_her_emails(nurse, protocol_version):
+    patient = PatientFactory(first_name="Ana", email="ana@example.org", phone="")
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version, start=START)
+        assert not episode.messages.filter(channel="sms").exists()
+
+        patient_update(patient=patient, by=nurse, phone="+12025550143")
+        patient_update(patient=patient, by=nurse, email="")
+
+    planned = episode.messages.exclude(kind="confirmation")
+    texts = planned.filter(channel="sms", status="scheduled").values_list("kind", "task", "scheduled_for")
+    emails = planned.filter(channel="email").values_list("kind", "task", "scheduled_for")
+    assert len(texts) == 5 and set(texts) == set(emails)  # the same plan, now by text
+    assert set(planned.filter(channel="email").values_list("status", "status_reason")) == {
+        ("cancelled", "Contact details changed")
+    }
+
+
+def test_a_corrected_name_replans_nothing(nurse, booked):
+    before = list(booked.messages.values_list("pk", "status", "scheduled_for"))
+    with time_machine.travel(BOOKED_AT, tick=False):
+        patient_update(patient=booked.patient, by=nurse, first_name="María")
+    assert list(booked.messages.values_list("pk", "status", "scheduled_for")) == before

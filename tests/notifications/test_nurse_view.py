@@ -86,3 +86,11 @@ def test_no_contact_problem_box_when_everyone_is_reachable(client, nurse, booked
     with time_machine.travel(START - dt.timedelta(days=3), tick=False):
         response = client.get(reverse("checklists:episode-list"))
     assertNotContains(response, "Contact problems")
+
+
+def test_the_episode_page_lists_the_patients_portal_invitation_email_as_sent(client, nurse, booked):
+    client.force_login(nurse)
+    client.post(reverse("portal:patient-invite", args=[booked.patient.pk]))
+    response = client.get(reverse("checklists:episode-detail", args=[booked.pk]))
+    rows = response.content.decode().split("Portal invitation")
+    assert any("maria@example.org" in row.split("</tr>")[0] and "Sent" in row.split("</tr>")[0] for row in rows[1:])

@@ -1,6 +1,7 @@
 """A nurse or admin invites a patient: a login named after the email, and a one-time, expiring link."""
 
 import re
+import smtplib
 
 import pytest
 import time_machine
@@ -11,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from notifications.models import Message
+from portal.services import LINK_NOT_KEPT
 from tests.factories import PatientFactory, UserFactory
 
 NEW_PASSWORD = "Cement-sets-in-1-hour"
@@ -240,3 +243,31 @@ def test_two_logins_cannot_differ_only_in_case(db, patient_user):
     patient_user.save()
     with pytest.raises(IntegrityError):
         UserFactory(username="PAT@example.org")
+
+
+def test_the_invitation_email_is_in_the_delivery_log_without_its_link(client, nurse, rosa):
+    client.force_login(nurse)
+
+    invite(client, rosa)
+
+    [logged] = Message.objects.filter(patient=rosa, kind="invitation", channel="email")
+    sent = mail.outbox[0]
+    assert (logged.status, logged.recipient, logged.subject) == ("sent", "rosa.diaz@example.org", sent.subject)
+    assert logged.sent_at is not None and logged.language == "en"
+    assert link_in(sent) in sent.body and "/accounts/reset/" not in logged.body  # the one-time link is not kept
+    assert logged.body == sent.body.replace("http://testserver" + link_in(sent), LINK_NOT_KEPT)
+
+
+def test_a_mail_server_failure_changes_nothing_and_says_so(client, nurse, rosa, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr("portal.services.send_mail", refuse)
+    client.force_login(nurse)
+
+    response = invite(client, rosa)
+
+    assert response.status_code == 400
+    assert "could not be sent" in response.content.decode()
+    rosa.refresh_from_db()
+    assert rosa.user is None and not Message.objects.filter(patient=rosa).exists()

@@ -98,6 +98,7 @@ class Command(BaseCommand):
     help = "Create the demo logins and ~30 demo patients with episodes (safe to run again)."
 
     def handle(self, *args, **options):
+        started = timezone.now()
         call_command("load_protocols", stdout=self.stdout)
         users = {username: self._ensure_user(username, *rest) for username, *rest in DEMO_USERS}
         if Patient.objects.filter(mrn__startswith="DEMO-").exists():
@@ -109,6 +110,8 @@ class Command(BaseCommand):
         call_command("seed_demo_medicines", stdout=self.stdout)
         # The check-ins app's demo (alerts on the nurses' queue); a command, so checklists imports nothing above it.
         call_command("seed_checkins_demo", stdout=self.stdout)
+        # The outbox's: no flood of ~35 confirmations at the first `make run` (only the demo patient's goes).
+        call_command("seed_demo_messages", since=started.isoformat(), stdout=self.stdout)
         self.stdout.write("\nDemo logins (username / password):")
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {password:14} ({role.label})")
@@ -181,7 +184,8 @@ class Command(BaseCommand):
 
     def _create_every_state(self, users: dict[str, User], version, now: dt.datetime) -> int:
         """One upcoming procedure in each readiness state, timed from now so any hour of the day shows them
-        all; one patient with no phone or email; calls logged on the blocked one."""
+        all, and one scheduled too late for the protocol (expedited); one patient with no phone or email;
+        calls logged on the blocked one."""
         nurse, nurse2 = users["nurse"], users["nurse2"]
         soon = (now + dt.timedelta(minutes=15)).replace(second=0, microsecond=0)
         soon -= dt.timedelta(minutes=soon.minute % 15)
@@ -191,6 +195,9 @@ class Command(BaseCommand):
             ("Frank", "Atrisk", soon + dt.timedelta(hours=30), True, True),
             ("Grace", "Ontrack", soon + dt.timedelta(days=12), False, False),
             ("Hugo", "Ready", soon + dt.timedelta(minutes=30), True, False),
+            # Scheduled today for two days ahead, through the confirm step's path: the tasks the
+            # protocol wanted done already are due as soon as possible, labelled expedited.
+            ("Ines", "Expedited", soon + dt.timedelta(days=2), True, False),
         ]
         for number, (first, last, start, reachable, interpreter) in enumerate(cases, start=PATIENT_COUNT + 1):
             patient = patient_create(
@@ -214,7 +221,10 @@ class Command(BaseCommand):
                 clinician=CLINICIANS[number % 3],
                 nurse=nurse if number % 2 else nurse2,
                 by=nurse,
+                expedite_late=last == "Expedited",
             )
+            if last == "Expedited":
+                continue
             if last == "Blocked":
                 # Nothing done, the driver and the medicines review overdue; two calls that did not get through.
                 for minutes, outcome in ((26 * 60, "no_answer"), (3 * 60, "left_message")):

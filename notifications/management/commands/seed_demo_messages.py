@@ -1,0 +1,18 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from notifications.demo import quiet_demo_confirmations
+
+
+class Command(BaseCommand):
+    help = "No flood from the demo seed: cancel the confirmations it wrote but the demo patient's (run by seed_demo)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--since", required=True, help="ISO time the seed started (its rows only)")
+
+    def handle(self, *args, since: str, **options):
+        with transaction.atomic():
+            count = quiet_demo_confirmations(since=dt.datetime.fromisoformat(since))
+        self.stdout.write(f"Demo messages: {count} seeded confirmations not sent (the demo patient's is).")
