@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, TextChoices, Value, When
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 # The dates a worklist or a report may ask about: anything else is a typing slip.
 PLAUSIBLE_DATE_VALIDATORS = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2999, 12, 31))]
@@ -203,3 +204,13 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
                     return moment + remaining
                 remaining -= closes - moment
         moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+
+
+def short_local(moment: dt.datetime) -> str:
+    """A moment as lists show it, in hospital time: "Wed 28 May, 09:00" (what the `date` filter's
+    "D j M, H:i" gives, in the active language, without its general-purpose parsing: lists show
+    hundreds of these)."""
+    local = moment.astimezone(hospital_tz())
+    day = WEEKDAYS_ABBR[local.weekday()]
+    month = str(MONTHS_3[local.month]).title()
+    return f"{day} {local.day} {month}, {local.hour:02d}:{local.minute:02d}"

@@ -468,18 +468,17 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
 
     def with_progress(self, *, now: dt.datetime | None = None):
-        """Annotate, in one query, done/total per phase, overdue tasks, the next pending task, what blocks
-        (the open critical tasks) and the last contact attempt."""
+        """Annotate, in one query, done/total per phase, overdue tasks, what blocks (the open critical
+        tasks, the most urgent first) and the last contact attempt."""
         now = now or timezone.now()
         closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
         per_phase = {}
         for phase in Phase.values:
             per_phase[f"{phase}_total"] = Count("tasks", filter=Q(tasks__phase=phase))
             per_phase[f"{phase}_closed"] = Count("tasks", filter=Q(tasks__phase=phase) & closed)
-        next_pending = ChecklistTask.objects.filter(
-            episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
+        first_blocking = ChecklistTask.objects.filter(
+            episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING, is_critical=True
         ).order_by("due_at", "pk")
-        first_blocking = next_pending.filter(is_critical=True)
         last_contact = ContactAttempt.objects.filter(episode=OuterRef("pk")).order_by("-made_at", "-pk")
         return self.annotate(
             **per_phase,
@@ -490,8 +489,6 @@ class EpisodeQuerySet(ClinicalQuerySet):
                 "tasks",
                 filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__patient_reported_at__isnull=False),
             ),
-            next_task_title=Subquery(next_pending.values("title")[:1]),
-            next_task_due_at=Subquery(next_pending.values("due_at")[:1]),
             # What blocks: the open critical tasks, the most urgent first (the worklist names the first).
             blocking_count=Count(
                 "tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__is_critical=True)

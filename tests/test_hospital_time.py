@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from checklists import hospital_time
-from checklists.hospital_time import PHASE_WINDOWS, Moment, local_day, phase_begins, reference_start
+from checklists.hospital_time import PHASE_WINDOWS, Moment, local_day, phase_begins, reference_start, short_local
 from checklists.models import ChecklistTask, Phase, TaskTemplate, overdue
 from checklists.protocol_data import read_protocol, shipped_protocol_files
 from checklists.protocol_selectors import protocol_task_timing_error
@@ -137,3 +138,21 @@ def test_overdue_is_one_rule_in_sql_and_on_a_task(episode):
         assert in_sql is consent.is_overdue(now) is expected
     consent.status = ChecklistTask.Status.DONE
     assert not consent.is_overdue(due + dt.timedelta(minutes=1))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2025, 6, 4, 13, 5, tzinfo=dt.UTC),  # summer: EDT
+        dt.datetime(2025, 1, 9, 4, 30, tzinfo=dt.UTC),  # winter: EST, and the day before in New York
+        dt.datetime(2025, 3, 9, 7, 0, tzinfo=dt.UTC),  # the spring-forward morning, 03:00 EDT
+        dt.datetime(2025, 11, 2, 5, 59, tzinfo=dt.UTC),  # the fall-back night, 01:59 EDT
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_short_local_writes_a_moment_as_the_date_filter_did_in_hospital_time(moment, language):
+    """The worklist formats hundreds of moments with `short_local` instead of the `date` filter: the same
+    text, in the hospital's timezone whatever timezone is active."""
+    with translation.override(language), timezone.override(ZoneInfo("UTC")):
+        assert short_local(moment) == date_format(moment.astimezone(hospital_time.hospital_tz()), "D j M, H:i")
+    assert short_local(dt.datetime(2025, 6, 4, 13, 5, tzinfo=dt.UTC)) == "Wed 4 Jun, 09:05"
