@@ -6,7 +6,8 @@ across a daylight-saving change.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -27,6 +28,12 @@ class Planned:
     task: ChecklistTask | None = None
     # May it go at once when its time has passed at planning (the night-before summary does)?
     late_ok: bool = False
+    # A reminder that also names these steps (they fall at the same minute: one message, not several).
+    also: tuple[ChecklistTask, ...] = ()
+
+    @property
+    def tasks(self) -> list[ChecklistTask]:
+        return [self.task, *self.also] if self.task else []
 
 
 def local_moment(day: dt.date, clock: str | dt.time) -> dt.datetime:
@@ -82,8 +89,28 @@ def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[d
         start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES),
         start + dt.timedelta(hours=settings.NOTIFY_IN_CARE_HOURS),
     )
-    plan += [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
+    plan += combined_reminders(
+        [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
+    )
     return plan
+
+
+def combined_reminders(reminders: list[Planned]) -> list[Planned]:
+    """Reminders that go at the same minute become one message naming every step, soonest due first.
+
+    The night's eating and drinking cut-offs all move out of the quiet hours to 20:00 the evening
+    before, and steps due at the same time share a send time: three texts in the same minute read as
+    a fault. The message is the first step's (its key and its drop time, the soonest due); if that
+    step is done, the re-plan gives the rest a message of their own.
+    """
+    by_minute: dict[dt.datetime, list[Planned]] = defaultdict(list)
+    for reminder in reminders:
+        by_minute[reminder.send_at].append(reminder)
+    combined = []
+    for group in by_minute.values():
+        group.sort(key=lambda reminder: (reminder.task.due_at, reminder.task.pk))
+        combined.append(replace(group[0], also=tuple(reminder.task for reminder in group[1:])))
+    return combined
 
 
 def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.datetime]) -> bool:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from checkins.events import AlertEscalated
 from checklists.events import (
     EpisodeCancelled,
+    EpisodeCompleted,
     EpisodeRescheduled,
     EpisodeScheduled,
     PatientDetailsChanged,
@@ -40,6 +41,12 @@ def plan_messages_of_new_episode(event: EpisodeScheduled) -> None:
 @receiver(EpisodeRescheduled)
 def replan_messages_of_moved_episode(event: EpisodeRescheduled) -> None:
     messages_on_reschedule(episode=event.episode, previous_start=event.previous_start)
+
+
+@receiver(EpisodeCompleted)
+def replan_after_care_reminders_from_the_recorded_end(event: EpisodeCompleted) -> None:
+    """The after-care steps were re-based on the procedure's real end: their reminders follow."""
+    messages_replan(episode=event.episode, reason="After care re-based on the procedure's recorded end")
 
 
 @receiver(EpisodeCancelled)

@@ -18,8 +18,8 @@ from checklists.hospital_time import hospital_tz
 from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
 from portal.timeline import format_day, format_moment, format_time, localized
 
-from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours
-from .planning import local_moment
+from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours, preference_for
+from .planning import episode_plan, local_moment
 
 # Two concatenated SMS segments of the GSM 03.38 alphabet (153 characters each once joined).
 SMS_MAX_CHARS = 306
@@ -145,15 +145,26 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         overnight_steps=[
             _step(task) for task in open_patient_tasks if max(now, night_from(start)) <= task.due_at <= start
         ],
-        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER],
+        # Still to come (the day-after message must not list "lie flat" from the day before).
+        after_steps=[_step(task) for task in open_patient_tasks if task.phase == Phase.AFTER and task.due_at > now],
     )
     if message.task_id is not None:
         context["task"] = _step(message.task)
+        context["tasks"] = [_step(task) for task in reminder_steps(message)]
     if message.previous_start is not None:
         context["previous_moment"] = format_moment(message.previous_start)
     if message.kind == Kind.AFTER_CARE:
         context.update(warning_signs(episode.protocol_version))
     return context
+
+
+def reminder_steps(message: Message) -> list:
+    """The steps a reminder names: its own and those falling at the same minute (`planning.combined_reminders`),
+    from the plan as it is now."""
+    episode = message.episode
+    plan = episode_plan(episode, list(episode.tasks.all()), quiet=preference_for(message.patient).quiet_hours())
+    item = next((item for item in plan if item.task is not None and item.task.pk == message.task_id), None)
+    return item.tasks if item is not None else [message.task]
 
 
 def warning_signs(version: ProtocolVersion) -> dict:
@@ -197,6 +208,7 @@ def reference_context(version: ProtocolVersion) -> dict:
         "overnight_steps": steps,
         "after_steps": steps,
         "task": steps[0] if steps else {"title": "", "instructions": "", "due": "", "time": ""},
+        "tasks": steps[:3],  # a combined reminder: the night's three cut-offs
         **warning_signs(version),
     }
 

@@ -65,7 +65,8 @@ def test_every_task_has_spanish_and_every_team_task_speaks_to_the_patient(protoc
         if task["responsible"] != Responsible.PATIENT and not task["patient_form"]:
             # "The team will …", "We will …", "Your doctor will …": never the staff's "Record allergies".
             assert task["patient_title"] and task["patient_title_es"], task["title"]
-            assert re.match(r"(The team|We|The anesthesia doctor|Your doctor) ", task["patient_title"]), task["patient_title"]
+            voice = r"(The team|We|The anesthesia doctor|Your doctor) "
+            assert re.match(voice, task["patient_title"]), task["patient_title"]
 
 
 def test_the_pages_before_consent_say_what_happens_the_risks_and_the_right_to_say_no(protocol):

@@ -83,3 +83,14 @@ def test_an_acknowledged_alert_sends_nothing(ward_contact, nurse, emergency, at_
     at_day_1.shift(dt.timedelta(hours=1))
     checkins_sweep()
     assert not escalations().exists()
+
+
+def test_with_only_a_phone_configured_an_escalation_is_exactly_one_text(settings, emergency, at_day_1):
+    settings.WARD_ESCALATION_EMAIL, settings.WARD_ESCALATION_PHONE = "", "(202) 555-0199"  # national form
+    at_day_1.shift(dt.timedelta(minutes=30))
+    for _ in range(3):
+        checkins_sweep()
+    [text] = escalations()
+    assert message_send(text.pk) == "sent"
+    text.refresh_from_db()
+    assert text.recipient == "+12025550199"

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from checklists.models import Phase, Responsible
 from notifications import sms
-from tests.factories import PatientFactory, schedule_episode
+from tests.factories import PatientFactory, TaskTemplateFactory, schedule_episode
 
 NY = ZoneInfo("America/New_York")
 START = dt.datetime(2026, 3, 10, 8, 0, tzinfo=NY)
@@ -39,3 +40,15 @@ def booked(nurse, maria, protocol_version):
     """Maria's procedure, booked on Sunday 1 March at noon."""
     with time_machine.travel(BOOKED_AT, tick=False):
         return schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START, nurse=nurse)
+
+
+def add_patient_step(version, title: str, *, phase: str = Phase.AFTER, minutes: int, position: int = 1):
+    """A step of the patient's own in the protocol, due `minutes` from its phase's anchor (negative: before)."""
+    return TaskTemplateFactory(
+        protocol_version=version,
+        phase=phase,
+        position=position,
+        title=title,
+        responsible=Responsible.PATIENT,
+        due_offset_minutes=minutes,
+    )

@@ -4,12 +4,13 @@ import datetime as dt
 
 import time_machine
 
-from checklists.models import Phase, Responsible
+from checklists.models import Phase
 from checklists.services import tasks
+from notifications.dispatch import message_send
 from notifications.models import Message
-from tests.factories import PatientFactory, TaskTemplateFactory, schedule_episode
+from tests.factories import PatientFactory, record_done, schedule_episode
 
-from .conftest import BOOKED_AT, START, local
+from .conftest import BOOKED_AT, START, add_patient_step, local
 
 
 def plan(episode, status=Message.Status.SCHEDULED):
@@ -95,20 +96,8 @@ def test_a_step_done_cancels_its_reminder_and_reopening_it_plans_it_again(booked
 
 
 def test_no_reminder_for_a_step_due_while_she_is_in_the_hospital(nurse, maria, protocol_version):
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.AFTER,
-        title="Lie flat for an hour",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=60,
-    )
-    TaskTemplateFactory(
-        protocol_version=protocol_version,
-        phase=Phase.AFTER,
-        title="No driving for 24 hours",
-        responsible=Responsible.PATIENT,
-        due_offset_minutes=24 * 60,
-    )
+    add_patient_step(protocol_version, "Lie flat for an hour", minutes=60)
+    add_patient_step(protocol_version, "No driving for 24 hours", minutes=24 * 60)
     with time_machine.travel(BOOKED_AT, tick=False):
         episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
     reminded = set(episode.messages.filter(kind="task_reminder").values_list("task__title", flat=True))
@@ -123,3 +112,52 @@ def test_each_step_can_have_its_own_lead_time_in_the_protocol_or_none(nurse, mar
     reminders = episode.messages.filter(kind="task_reminder", channel="sms")
     # The driver is due Tue 3 March 09:00: a day before is Monday 09:00, outside quiet hours.
     assert [(m.task.title, local(m.scheduled_for)) for m in reminders] == [("Arrange a driver", "Mon 02 Mar 09:00 EST")]
+
+
+def test_reminders_moved_to_the_same_evening_minute_are_one_message_naming_every_step(nurse, maria, protocol_version):
+    for position, title, hours in ((2, "Last light meal", 6), (3, "Last clear drink", 2)):
+        add_patient_step(protocol_version, title, phase=Phase.NIGHT_BEFORE, minutes=-hours * 60, position=position)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    # 00:00, 02:00 and 06:00 cut-offs: reminders at 22:00, 00:00 and 04:00, all quiet, all moved to 20:00.
+    evening = episode.messages.filter(kind="task_reminder", channel="sms", status="scheduled").order_by("scheduled_for")
+    assert [(m.task.title, local(m.scheduled_for)) for m in evening][-1:] == [
+        ("Last solid food", "Mon 09 Mar 20:00 EDT")
+    ]
+    assert evening.filter(scheduled_for=evening.last().scheduled_for).count() == 1
+
+    text = evening.last()
+    with time_machine.travel(text.scheduled_for, tick=False):
+        assert message_send(text.pk) == "sent"
+    text.refresh_from_db()
+    assert text.body == (
+        "Kypho Tracker reminders:\n"
+        "- Last solid food, by 11:59 p.m. Monday 9 March.\n"  # never "midnight"
+        "- Last light meal, by 2:00 a.m. Tuesday 10 March.\n"
+        "- Last clear drink, by 6:00 a.m. Tuesday 10 March.\n"
+        "Questions: (555) 010-0100"
+    )
+
+
+def test_when_the_first_step_of_a_combined_reminder_is_done_the_others_keep_one_message(nurse, maria, protocol_version):
+    add_patient_step(protocol_version, "Last clear drink", phase=Phase.NIGHT_BEFORE, minutes=-2 * 60, position=2)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+        food = episode.tasks.get(title="Last solid food")
+        tasks.task_mark_done(task=food, by=nurse, expected_version=food.version)
+    [evening] = episode.messages.filter(
+        kind="task_reminder", channel="sms", status="scheduled", task__phase="night_before"
+    )
+    assert (evening.task.title, local(evening.scheduled_for)) == ("Last clear drink", "Mon 09 Mar 20:00 EDT")
+    assert episode.messages.get(task=food, channel="sms").status == "cancelled"
+
+
+def test_after_care_reminders_follow_the_recorded_end_of_the_procedure(nurse, maria, protocol_version):
+    add_patient_step(protocol_version, "No driving for 24 hours", minutes=24 * 60)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    with time_machine.travel(START + dt.timedelta(hours=4), tick=False):
+        record_done(episode, by=nurse, ended_at=START + dt.timedelta(hours=3))  # ended at 11:00, not 08:00
+    reminder = episode.messages.get(task__title="No driving for 24 hours", channel="sms", status="scheduled")
+    assert local(reminder.scheduled_for) == "Wed 11 Mar 09:00 EDT"  # 2 h before 11:00 the next day
+    assert episode.messages.get(task__title="No driving for 24 hours", channel="sms", status="superseded")

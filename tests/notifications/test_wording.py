@@ -13,7 +13,7 @@ from notifications.rendering import SMS_MAX_CHARS, fit_sms, gsm_text
 from notifications.sms import outbox
 from tests.factories import PatientFactory, schedule_episode
 
-from .conftest import BOOKED_AT, START, local
+from .conftest import BOOKED_AT, START, add_patient_step, local
 
 NY = ZoneInfo("America/New_York")
 
@@ -116,3 +116,12 @@ def test_an_admins_template_for_the_protocol_version_replaces_the_built_in_one(b
     assert confirmation == "Booked, Maria: 8:00 a.m. Tuesday 10 March. Call (555) 010-0100."
     assert outbox[-1]["body"].startswith("Booked, Maria")
     assert len(mail.outbox) == 0
+
+
+def test_the_after_care_message_lists_only_the_steps_still_to_come(nurse, maria, protocol_version):
+    for title, hours in (("Lie flat for an hour", 1), ("No driving for 24 hours", 36)):
+        add_patient_step(protocol_version, title, minutes=hours * 60)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=NY), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    email = send(episode, Kind.AFTER_CARE, "email")  # the day after, 10:00
+    assert "No driving for 24 hours" in email.body and "Lie flat for an hour" not in email.body
