@@ -121,7 +121,7 @@ def test_the_calendar_spans_the_period_with_no_alarm(client, episode):
 def test_no_do_this_by_reminder_for_a_period(episode):
     tasks = list(episode.tasks.all())
     planned = episode_plan(episode, tasks, quiet=(dt.time(21, 0), dt.time(8, 0)))
-    reminded = {item.task.title for item in planned if item.task is not None}
+    reminded = {task.title for item in planned if item.task is not None for task in (item.task, *item.also)}
     assert "Confirm your driver" in reminded
     assert NO_DRIVING not in reminded and LIE_FLAT not in reminded
 
