@@ -1,4 +1,4 @@
-"""When each message of an episode goes: the plan, computed from the start, the tasks, the check-ins and the quiet hours.
+"""When each message of an episode goes: the plan, from the start, the tasks, the check-ins and the quiet hours.
 
 Pure functions over the episode and its tasks; `services` turns the plan into outbox rows. Every
 clock time is local to the hospital (settings.TIME_ZONE), so "17:00 the day before" stays 17:00
@@ -99,7 +99,7 @@ def episode_plan(
     plan += combined_reminders(
         [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
     )
-    plan += [checkin_opening(checkin, quiet=quiet) for checkin in checkins if checkin.status == Checkin.Status.SCHEDULED]
+    plan += [checkin_opening(c, quiet=quiet) for c in checkins if c.status == Checkin.Status.SCHEDULED]
     return plan
 
 

@@ -41,9 +41,7 @@ class Rendered:
         """The text as the delivery log keeps it: a password-free link replaced by a placeholder."""
         if not self.secret_link:
             return self
-        return Rendered(
-            subject=self.subject, body=self.body.replace(self.secret_link, LINK_NOT_KEPT), secret_link=""
-        )
+        return Rendered(subject=self.subject, body=self.body.replace(self.secret_link, LINK_NOT_KEPT), secret_link="")
 
 
 # What the delivery log keeps instead of a check-in's link (whoever reads the log must not be able to answer).
@@ -235,9 +233,7 @@ def reference_context(version: ProtocolVersion) -> dict:
         "task": steps[0] if steps else {"title": "", "instructions": "", "due": "", "time": ""},
         "tasks": steps[:3],  # a combined reminder: the night's three cut-offs
         # As long as a real link on a long site address: the SMS check measures the text as sent.
-        "checkin_url": "https://kypho-tracker.hospital.example.org/check-ins/link/MTIzNDU:1vQdZx:"
-        + "x" * 43
-        + "/",
+        "checkin_url": "https://kypho-tracker.hospital.example.org/check-ins/link/MTIzNDU:1vQdZx:" + "x" * 43 + "/",
         "checkin_closes": format_moment(start),
         "checkin_before": False,
         **warning_signs(version),

@@ -18,7 +18,7 @@ def test_adding_a_question_to_the_draft_keeps_the_rest_and_leaves_the_published_
     draft = protocol_draft_create(protocol=checkin_data.protocol)
 
     sleep = CheckinQuestion.objects.create(
-        protocol_version=draft, key="sleep", position=99, kind="yes_no", text="Trouble sleeping?", text_es="¿Duerme mal?"
+        protocol_version=draft, key="sleep", position=99, kind="yes_no", text="Sleeping badly?", text_es="¿Duerme mal?"
     )
     day_7 = CheckinPoint.objects.get(protocol_version=draft, key="day-7")
     day_7.questions.add(sleep)

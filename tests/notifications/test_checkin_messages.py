@@ -135,7 +135,8 @@ def test_rescheduling_supersedes_the_baseline_message_with_one_at_its_new_openin
         )
     old.refresh_from_db()
     assert (old.status, old.status_reason) == (Message.Status.SUPERSEDED, "Check-in moved with the procedure")
-    assert (local(old.superseded_by.scheduled_for), old.superseded_by.checkin_id) == ("Thu 05 Mar 14:00 EST", old.checkin_id)
+    successor = old.superseded_by
+    assert (local(successor.scheduled_for), successor.checkin_id) == ("Thu 05 Mar 14:00 EST", old.checkin_id)
     assert checkin_messages(booked) == [
         ("Thu 05 Mar 14:00 EST", "baseline", "email"),
         ("Thu 05 Mar 14:00 EST", "baseline", "sms"),

@@ -18,4 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, since: str, **options):
         with transaction.atomic():
             count = quiet_demo_confirmations(since=dt.datetime.fromisoformat(since))
-        self.stdout.write(f"Demo messages: {count} seeded confirmations and check-in messages not sent (the demo patient's are).")
+        self.stdout.write(
+            f"Demo messages: {count} seeded confirmations and check-in messages not sent (the demo patient's are)."
+        )
