@@ -56,8 +56,7 @@ test: install system-packages lint
 # PostgreSQL, the completion report with 50,000 episodes and 1M tasks on PostgreSQL, two app servers
 # sharing one database and one Redis, and the ward's load test against gunicorn (benchmarks/README.md).
 bench: install
-	$(BIN)/python benchmarks/worklist.py --database sqlite
-	$(BIN)/python benchmarks/worklist.py --database postgresql
+	$(BIN)/python benchmarks/worklist.py --database both
 	$(BIN)/python benchmarks/reports.py
 	$(BIN)/python benchmarks/two_servers.py
 	$(BIN)/python benchmarks/loadtest.py

@@ -16,12 +16,19 @@ of history records (no change lost or written twice).
 
 --restart-postgres-at S restarts the PostgreSQL server S seconds into the run (it serves other
 databases too: run it once, deliberately) and reports which requests failed, and when.
---pdf-storm runs 4 patients fetching their PDF in a loop with no pause against 5 nurses on the
-worklist, twice: without a cache (each fetch renders, as before the PDF cache) and with it.
+--pdf-storm measures what patients fetching PDFs in a loop cost the nurses: 5 nurses read the
+worklist every 0.5–1.5 s, first alone, then with 4 patients fetching their PDF in a loop with no
+pause (the production settings: PDF cache and RATE_LIMIT_PDF), then the same with the rate limit
+lifted (the cache alone), on one data set, one run after the other, each from an empty cache (the
+first fetches render): compare the worklist's p95 within one invocation, as the machine's load
+moves between invocations.
+--server-log FILE keeps gunicorn's and Django's log in FILE: tracebacks of any 500, and a line per
+request with its time in the server (`duration_ms`), which tells queueing from slow pages.
 """
 
 import argparse
 import datetime as dt
+import os
 import random
 import re
 import statistics
@@ -48,6 +55,12 @@ BACKGROUND_EPISODES = 1_000  # earlier and later procedures, for the report and 
 SEED = 16
 PENDING_TASK = re.compile(r'action="/tasks/(\d+)/mark-done/".*?name="version" value="(\d+)"', re.DOTALL)
 NURSE_PAGES = ("worklist", "episode", "tick")
+# --pdf-storm: (label, patients fetching their PDF in a loop, RATE_LIMIT_PDF or None for the setting's default)
+STORM_RUNS = (
+    ("5 nurses on the worklist, no PDF clients", 0, None),
+    ("the same with 4 patients looping on their PDF (PDF cache, rate limit as in production)", 4, None),
+    ("the same with the PDF rate limit lifted (the cache alone)", 4, "100000/m"),
+)
 
 
 @dataclass
@@ -153,19 +166,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--restart-postgres-at", type=float, metavar="S")
     parser.add_argument("--pdf-storm", action="store_true")
+    parser.add_argument("--server-log", type=Path, metavar="FILE")
     arguments = parser.parse_args()
     environment = production_environment(DATABASE)
     set_up_django(environment)
     ward = create_ward()
+    log = subprocess.DEVNULL
+    if arguments.server_log:  # with a line per request too: its time in the server, apart from the queue
+        log, environment = arguments.server_log.open("a"), {**environment, "LOG_LEVEL": "INFO"}
     if arguments.pdf_storm:
-        for label, cache_url in (("no PDF cache (before)", "dummycache://"), ("PDF cache (after)", None)):
-            server_environment = {**environment, **({"CACHE_URL": cache_url} if cache_url else {})}
-            results = run(server_environment, ward, arguments.seconds, storm=True)
-            print(f"\n{label}, {arguments.seconds} s: 4 patients loop on their PDF, 5 nurses on the worklist")
+        from django.core.cache import cache
+
+        for label, pdf_clients, limit in STORM_RUNS:
+            cache.clear()  # each run starts alike: no PDF rendered yet, no rate-limit counts
+            server_environment = {**environment, **({"RATE_LIMIT_PDF": limit} if limit else {})}
+            load_before = os.getloadavg()[0]
+            results = run(server_environment, ward, arguments.seconds, storm_pdf_clients=pdf_clients, log=log)
+            print(f"\n{label}, {arguments.seconds} s (load average {load_before:.1f} → {os.getloadavg()[0]:.1f})")
             print_table(results, arguments.seconds)
         return
     restart = {}
-    results = run(environment, ward, arguments.seconds, restart_at=arguments.restart_postgres_at, restart=restart)
+    results = run(
+        environment, ward, arguments.seconds, restart_at=arguments.restart_postgres_at, restart=restart, log=log
+    )
     print(f"\nThe ward, {arguments.seconds} s: {NURSES} nurses, {PATIENTS} patients, {ADMINS} admins")
     print_table(results, arguments.seconds)
     if restart:
@@ -180,6 +203,7 @@ def create_ward() -> dict:
 
     from accounts.models import Role, User
     from benchmarks import dataset
+    from checklists.hospital_time import local_moment, today
     from checklists.models import Patient, Protocol
     from checklists.services.episodes import episode_schedule
     from reports.services import rebuild_figures
@@ -206,8 +230,8 @@ def create_ward() -> dict:
             date_of_birth=dt.date(1950, 1, 1),
             user=login,
         )
-        start = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0) + dt.timedelta(
-            days=1 + number % 13, minutes=30 * rng.randrange(16)
+        start = local_moment(today(now) + dt.timedelta(days=1 + number % 13), dt.time(8)) + dt.timedelta(
+            minutes=30 * rng.randrange(16)
         )
         episode = episode_schedule(
             patient=record,
@@ -236,14 +260,15 @@ def create_ward() -> dict:
     }
 
 
-def run(environment, ward, seconds, *, storm=False, restart_at=None, restart=None) -> Results:
+def run(environment, ward, seconds, *, storm_pdf_clients=None, restart_at=None, restart=None, log=None) -> Results:
     results = Results()
-    with celery_worker(environment), gunicorn(PORT, environment, workers=2) as server:
+    log = log or subprocess.DEVNULL
+    with celery_worker(environment, log=log), gunicorn(PORT, environment, workers=2, log=log) as server:
         deadline = time.monotonic() + seconds
         rng = random.Random(SEED)
         people = []
-        if storm:
-            people += [(pdf_looper, key, (episode,)) for key, episode in ward["patients"][:4]]
+        if storm_pdf_clients is not None:
+            people += [(pdf_looper, key, (episode,)) for key, episode in ward["patients"][:storm_pdf_clients]]
             people += [(worklist_reader, key, ()) for key in ward["nurses"][:5]]
         else:
             people += [(nurse, key, (ward["episodes"],)) for key in ward["nurses"]]
@@ -278,6 +303,9 @@ def print_table(results: Results, seconds: int) -> None:
         statuses = [sample.status for sample in samples]
         answers = ", ".join(f"{statuses.count(code)}× {code or 'none'}" for code in sorted(set(statuses)))
         print(f"  {page:<24} {len(samples):8d} {p50:8.0f} {p95:8.0f} {p99:8.0f} {times[-1]:8.0f}  {answers}")
+    began = min(sample.started for sample in results.samples)
+    slowest = sorted(results.samples, key=lambda sample: -sample.seconds)[:5]
+    print("  slowest: " + "; ".join(f"{s.page} {s.seconds:.1f} s at +{s.started - began:.0f} s" for s in slowest))
     conflicts = sum(1 for sample in results.samples if sample.page == "tick" and sample.status == 409)
     total = len(results.samples)
     errors = sum(1 for sample in results.samples if sample.status == 0 or sample.status >= 500)

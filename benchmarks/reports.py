@@ -100,7 +100,7 @@ def main() -> None:
     client.force_login(admin)
     url = reverse("reports:completion")
     default = ReportFilterForm.default_params()
-    first_day = (dataset.timezone.localdate() - dataset.dt.timedelta(days=dataset.YEAR_DAYS_BEFORE)).isoformat()
+    first_day = (dataset.today() - dataset.dt.timedelta(days=dataset.YEAR_DAYS_BEFORE)).isoformat()
     periods = {"last 8 weeks": default, "whole year": {**default, "date_from": first_day}}
 
     results = []
@@ -130,7 +130,7 @@ def main() -> None:
 
     # The price of keeping the figures in step: every completion, cancellation or reschedule (and
     # every task changed on a completed procedure) refreshes its day like this, in its transaction.
-    busiest_day = dataset.timezone.localdate() - dataset.dt.timedelta(days=7)
+    busiest_day = dataset.today() - dataset.dt.timedelta(days=7)
     refresh = [timed(lambda: refresh_figures([busiest_day])) for _ in range(REFRESH_ROUNDS)]
     print_summary(counts, results, milliseconds(refresh))
     connection.close()

@@ -60,12 +60,20 @@ class WorklistFilter(django_filters.FilterSet):
     class Meta:
         form = WorklistFilterForm
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Plain Bootstrap classes instead of crispy here: the worklist is the page drawn most often.
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
+    form_class = None  # built by the first worklist request
+
+    def get_form_class(self):
+        """The filter form's class, built once, not once per request as django-filter does. A class
+        holds no data: each form gets its own copies of the fields, and the nurse choices a fresh query."""
+        if WorklistFilter.form_class is None:
+            form_class = super().get_form_class()
+            # Plain Bootstrap classes instead of crispy here: the worklist is the page drawn most often.
+            for field in form_class.base_fields.values():
+                field.widget.attrs["class"] = (
+                    "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                )
+            WorklistFilter.form_class = form_class
+        return WorklistFilter.form_class
 
     @classmethod
     def default_params(cls) -> dict[str, str]:

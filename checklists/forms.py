@@ -33,17 +33,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = [
-            "mrn",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "preferred_language",
-            "interpreter_needed",
-            "allergies",
-        ]
+        fields = Patient.EDITABLE_FIELDS
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}), "allergies": forms.Textarea({"rows": 2})}
 
     def __init__(self, *args, **kwargs):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, TextChoices, Value, When
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
 # The dates a worklist or a report may ask about: anything else is a typing slip.
 PLAUSIBLE_DATE_VALIDATORS = [MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2999, 12, 31))]
@@ -39,9 +40,24 @@ def today(now: dt.datetime | None = None) -> dt.date:
     return local_day(now or timezone.now())
 
 
+def local_time(moment: dt.datetime | None = None) -> dt.datetime:
+    """A moment (by default now) on the hospital's clock, to show or print it."""
+    return (moment or timezone.now()).astimezone(hospital_tz())
+
+
+def local_moment(day: dt.date, clock: dt.time) -> dt.datetime:
+    """The moment the hospital's clock shows `clock` on local day `day` (a procedure at 08:30 on 4 March)."""
+    return dt.datetime.combine(day, clock, tzinfo=hospital_tz())
+
+
 def local_midnight(day: dt.date) -> dt.datetime:
     """The moment a local day begins in the hospital."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=hospital_tz())
+    return local_moment(day, dt.time.min)
+
+
+def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
+    """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
+    return local_midnight(local_day(moment) + dt.timedelta(days=days))
 
 
 class Phase(TextChoices):
@@ -188,3 +204,13 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
                     return moment + remaining
                 remaining -= closes - moment
         moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+
+
+def short_local(moment: dt.datetime) -> str:
+    """A moment as lists show it, in hospital time: "Wed 28 May, 09:00" (what the `date` filter's
+    "D j M, H:i" gives, in the active language, without its general-purpose parsing: lists show
+    hundreds of these)."""
+    local = moment.astimezone(hospital_tz())
+    day = WEEKDAYS_ABBR[local.weekday()]
+    month = str(MONTHS_3[local.month]).title()
+    return f"{day} {local.day} {month}, {local.hour:02d}:{local.minute:02d}"

@@ -6,12 +6,11 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from audit.reads import reads_patient_data
 
 from .access import CARE_TEAM, role_required
-from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, today
+from .hospital_time import PLAUSIBLE_DATE_VALIDATORS, local_time, today
 from .huddle import huddle_column_headings, huddle_lines
 from .pdf import html_to_pdf
 
@@ -54,7 +53,7 @@ def _huddle_context(request: HttpRequest, *, for_pdf: bool) -> tuple[dict, int]:
         "column_headings": huddle_column_headings(),
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
-        "printed_at": timezone.localtime(),
+        "printed_at": local_time(),
         "for_pdf": for_pdf,
     }
     return context, 200

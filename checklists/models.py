@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role
 
-from .hospital_time import Phase, duration_text, hospital_tz, local_day, today
+from .hospital_time import Phase, day_start, duration_text, local_day, local_moment, today
 from .readiness_rules import registered_at_risk
 
 # A due time is at most this many days from the procedure's start, either way.
@@ -26,11 +26,6 @@ MAX_OFFSET_DAYS = 60
 MAX_ARRIVAL_MINUTES_BEFORE = 6 * 60
 # The largest `ChecklistTask.version` a form may post (PostgreSQL's integer).
 MAX_TASK_VERSION = 2_147_483_647
-
-
-def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
-    """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
-    return dt.datetime.combine(local_day(moment) + dt.timedelta(days=days), dt.time.min, hospital_tz())
 
 
 class Responsible(models.TextChoices):
@@ -239,7 +234,7 @@ class TaskDefinition(models.Model):
             return start.astimezone(dt.UTC) + dt.timedelta(minutes=self.due_offset_minutes)
         day = local_day(start) + dt.timedelta(days=self.due_day_offset)
         # Wall-clock time in the hospital, so "the day before at 23:59" stays 23:59 across DST.
-        return dt.datetime.combine(day, self.due_clock_time, tzinfo=hospital_tz())
+        return local_moment(day, self.due_clock_time)
 
     def describe_due_rule(self) -> str:
         """The due rule in words: "8 h before the start", "the day before at 18:00"."""
@@ -354,6 +349,18 @@ class PatientQuerySet(ClinicalQuerySet):
 
 class Patient(models.Model):
     mrn_validator = RegexValidator(r"^[A-Za-z0-9-]{3,32}$", "Use 3 to 32 letters, digits or dashes.")
+    # What staff may add and correct (the form, the service, the record's history); the portal login is linked apart.
+    EDITABLE_FIELDS = (
+        "mrn",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "preferred_language",
+        "interpreter_needed",
+        "allergies",
+    )
 
     mrn = models.CharField("MRN", max_length=32, unique=True, validators=[mrn_validator])
     first_name = models.CharField(max_length=100)
@@ -461,18 +468,17 @@ class EpisodeQuerySet(ClinicalQuerySet):
         )
 
     def with_progress(self, *, now: dt.datetime | None = None):
-        """Annotate, in one query, done/total per phase, overdue tasks, the next pending task, what blocks
-        (the open critical tasks) and the last contact attempt."""
+        """Annotate, in one query, done/total per phase, overdue tasks, what blocks (the open critical
+        tasks, the most urgent first) and the last contact attempt."""
         now = now or timezone.now()
         closed = ~Q(tasks__status=ChecklistTask.Status.PENDING)
         per_phase = {}
         for phase in Phase.values:
             per_phase[f"{phase}_total"] = Count("tasks", filter=Q(tasks__phase=phase))
             per_phase[f"{phase}_closed"] = Count("tasks", filter=Q(tasks__phase=phase) & closed)
-        next_pending = ChecklistTask.objects.filter(
-            episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING
+        first_blocking = ChecklistTask.objects.filter(
+            episode=OuterRef("pk"), status=ChecklistTask.Status.PENDING, is_critical=True
         ).order_by("due_at", "pk")
-        first_blocking = next_pending.filter(is_critical=True)
         last_contact = ContactAttempt.objects.filter(episode=OuterRef("pk")).order_by("-made_at", "-pk")
         return self.annotate(
             **per_phase,
@@ -483,8 +489,6 @@ class EpisodeQuerySet(ClinicalQuerySet):
                 "tasks",
                 filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__patient_reported_at__isnull=False),
             ),
-            next_task_title=Subquery(next_pending.values("title")[:1]),
-            next_task_due_at=Subquery(next_pending.values("due_at")[:1]),
             # What blocks: the open critical tasks, the most urgent first (the worklist names the first).
             blocking_count=Count(
                 "tasks", filter=Q(tasks__status=ChecklistTask.Status.PENDING, tasks__is_critical=True)

@@ -17,11 +17,11 @@ urlpatterns = [
     path("versions/<int:pk>/discard/", views.protocol_draft_discard, name="protocol-draft-discard"),
     path("versions/<int:pk>/diff/", views.protocol_version_diff, name="protocol-version-diff"),
     path("tasks/<int:pk>/edit/", views.protocol_item_edit, TASKS, name="protocol-task-edit"),
-    path("tasks/<int:pk>/delete/", views.protocol_task_delete, name="protocol-task-delete"),
+    path("tasks/<int:pk>/delete/", views.protocol_item_delete, TASKS, name="protocol-task-delete"),
     path("tasks/<int:pk>/move/", views.protocol_task_move, name="protocol-task-move"),
     path(
         "versions/<int:pk>/warning-signs/new/", views.protocol_item_create, SIGNS, name="protocol-warning-sign-create"
     ),
     path("warning-signs/<int:pk>/edit/", views.protocol_item_edit, SIGNS, name="protocol-warning-sign-edit"),
-    path("warning-signs/<int:pk>/delete/", views.protocol_warning_sign_delete, name="protocol-warning-sign-delete"),
+    path("warning-signs/<int:pk>/delete/", views.protocol_item_delete, SIGNS, name="protocol-warning-sign-delete"),
 ]

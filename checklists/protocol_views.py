@@ -101,12 +101,15 @@ def _refuse(request: HttpRequest, version: ProtocolVersion, error: ValidationErr
 
 @dataclass(frozen=True)
 class DraftItemPages:
-    """The add and edit pages of one kind of a draft's items (the URLs pass which): form, services, anchor."""
+    """The add, edit and remove actions of one kind of a draft's items (the URLs pass which): form,
+    services, and where the version's page shows an item and the place a removed one leaves."""
 
     form_class: type[DraftItemForm]
     add: Callable[..., Model]  # the service, called with version= and the form's fields
     update: Callable[[Model, dict], Model]
     anchor: Callable[[Model], str]  # where the version's page shows the item
+    remove: Callable[[Model], None]
+    removed: Callable[[Model], tuple[str, str]]  # the message after removing the item, and where to go
 
     def get(self, pk: int) -> Model:
         """Fetch an item with its version and protocol (the caller has checked the admin role)."""
@@ -118,6 +121,10 @@ def _task_anchor(task: TaskTemplate) -> str:
     return f"{reverse('checklists:protocol-version-detail', args=[task.protocol_version_id])}#task-{task.pk}"
 
 
+def _phase_anchor(task: TaskTemplate) -> str:
+    return f"{reverse('checklists:protocol-version-detail', args=[task.protocol_version_id])}#phase-{task.phase}"
+
+
 def _warning_signs_anchor(version: ProtocolVersion) -> str:
     return f"{reverse('checklists:protocol-version-detail', args=[version.pk])}#warning-signs"
 
@@ -127,12 +134,16 @@ TASK_PAGES = DraftItemPages(
     protocols.protocol_task_add,
     lambda task, fields: protocols.protocol_task_update(task=task, **fields),
     _task_anchor,
+    remove=lambda task: protocols.protocol_task_remove(task=task),
+    removed=lambda task: (f"“{task.title}” removed from {task.get_phase_display().lower()}.", _phase_anchor(task)),
 )
 SIGN_PAGES = DraftItemPages(
     ProtocolWarningSignForm,
     protocols.protocol_warning_sign_add,
     update=lambda sign, fields: protocols.protocol_warning_sign_update(sign=sign, **fields),
     anchor=lambda sign: _warning_signs_anchor(sign.protocol_version),
+    remove=lambda sign: protocols.protocol_warning_sign_remove(sign=sign),
+    removed=lambda sign: (f"Warning sign “{sign.text}” removed.", _warning_signs_anchor(sign.protocol_version)),
 )
 
 
@@ -147,6 +158,20 @@ def protocol_item_edit(request: HttpRequest, pk: int, pages: DraftItemPages) -> 
     """Edit the task or warning sign `pk` of a draft."""
     item = pages.get(pk)
     return _draft_item_form(request, pages, item.protocol_version, item=item)
+
+
+@require_POST
+@admin_only
+def protocol_item_delete(request: HttpRequest, pk: int, pages: DraftItemPages) -> HttpResponse:
+    """Take the task or warning sign `pk` out of its draft."""
+    item = pages.get(pk)
+    try:
+        pages.remove(item)
+    except ValidationError as error:
+        return _refuse(request, item.protocol_version, error)
+    message, destination = pages.removed(item)
+    messages.success(request, message)
+    return redirect(destination)
 
 
 def _draft_item_form(request, pages: DraftItemPages, version: ProtocolVersion, *, item=None) -> HttpResponse:
@@ -172,18 +197,6 @@ def _draft_item_form(request, pages: DraftItemPages, version: ProtocolVersion, *
     return render(
         request, "checklists/protocol_item_form.html", context, status=400 if request.method == "POST" else 200
     )
-
-
-@require_POST
-@admin_only
-def protocol_task_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    task = TASK_PAGES.get(pk)
-    try:
-        protocols.protocol_task_remove(task=task)
-    except ValidationError as error:
-        return _refuse(request, task.protocol_version, error)
-    messages.success(request, f"“{task.title}” removed from {task.get_phase_display().lower()}.")
-    return redirect(_phase_anchor(task))
 
 
 @require_POST
@@ -245,19 +258,3 @@ def protocol_version_diff(request: HttpRequest, pk: int) -> HttpResponse:
     old, new = sorted([version, form.cleaned_data["against"]], key=lambda each: each.number)
     context = {"version": version, "form": form, "diff": protocol_selectors.protocol_version_diff(old, new)}
     return render(request, "checklists/protocol_version_diff.html", context)
-
-
-@require_POST
-@admin_only
-def protocol_warning_sign_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    sign = SIGN_PAGES.get(pk)
-    try:
-        protocols.protocol_warning_sign_remove(sign=sign)
-    except ValidationError as error:
-        return _refuse(request, sign.protocol_version, error)
-    messages.success(request, f"Warning sign “{sign.text}” removed.")
-    return redirect(_warning_signs_anchor(sign.protocol_version))
-
-
-def _phase_anchor(task: TaskTemplate) -> str:
-    return f"{reverse('checklists:protocol-version-detail', args=[task.protocol_version_id])}#phase-{task.phase}"

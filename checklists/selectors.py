@@ -60,18 +60,7 @@ AUDITED_EPISODE_FIELDS = (
     "levels_treated",
     "information_read_at",
 )
-AUDITED_PATIENT_FIELDS = (
-    "mrn",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "preferred_language",
-    "interpreter_needed",
-    "allergies",
-    "user",
-)
+AUDITED_PATIENT_FIELDS = (*Patient.EDITABLE_FIELDS, "user")
 
 
 def episode_timeline(episode: Episode, *, open_only: bool = False, keep: int | None = None) -> list[PhaseGroup]:

@@ -5,8 +5,8 @@ stay (fasting cut-offs on the morning of the day)."""
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
+from .hospital_time import local_moment, today
 from .models import Admission, Language, Patient, Protocol, TimeOut
 from .services.episodes import episode_record_done, episode_schedule, episode_time_out_record
 
@@ -40,7 +40,7 @@ def record_demo_procedure(episode, *, by, now: dt.datetime) -> None:
 def seed_timeline_examples(*, by, stdout) -> None:
     """The 08:00 and 14:00 patients, created once (running the seed again leaves them as they are)."""
     version = Protocol.objects.get(slug="kyphoplasty").current_version()
-    day = timezone.localdate() + dt.timedelta(days=DAYS_AHEAD)
+    day = today() + dt.timedelta(days=DAYS_AHEAD)
     for mrn, first_name, last_name, language, clock, admission in TIMELINE_EXAMPLES:
         patient, created = Patient.objects.get_or_create(
             mrn=mrn,
@@ -56,7 +56,7 @@ def seed_timeline_examples(*, by, stdout) -> None:
         episode_schedule(
             patient=patient,
             protocol_version=version,
-            scheduled_start=timezone.make_aware(dt.datetime.combine(day, clock)),
+            scheduled_start=local_moment(day, clock),
             vertebral_levels="L1",
             clinician="Dr. Patel",
             nurse=by,

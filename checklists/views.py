@@ -30,7 +30,7 @@ from .forms import (
     TaskReasonForm,
     TimeOutForm,
 )
-from .models import ContactAttempt, Episode, TaskStateError, TimeOut
+from .models import ContactAttempt, Episode, Readiness, TaskStateError, TimeOut
 from .selectors import (
     blocking_tasks,
     episode_contact_attempts,
@@ -60,6 +60,7 @@ from .services.tasks import (
     task_reject_patient_report,
     task_reopen,
 )
+from .worklist import worklist_rows
 
 EPISODES_PER_PAGE = 50
 
@@ -96,16 +97,24 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     }
     if not worklist.is_valid():
         return render(request, "checklists/worklist.html", {**context, "mine": worklist.is_mine}, status=400)
-    page = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE).get_page(request.GET.get("page"))
+    # Counted over every other filter but readiness, so the line stays an overview to pick from
+    # (without a readiness filter, that is the worklist's own filter: no second one to build).
+    readiness = worklist.form.cleaned_data.get("readiness")
+    counted = WorklistFilter({**params, "readiness": ""}, queryset=episodes, request=request) if readiness else worklist
+    counts = readiness_counts(counted.qs)
+    paginator = Paginator(worklist.qs.order_by("scheduled_start", "pk"), EPISODES_PER_PAGE)
+    # Every procedure still to come is in exactly one readiness state, so the counts already say how
+    # many the list holds: no COUNT query of its own.
+    paginator.count = counts[Readiness(readiness).label] if readiness else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     # Progress is aggregated over the tasks of this page's episodes only, not the whole filter.
     page.object_list = with_progress_for_page(page.object_list)
+    now = timezone.now()
     context |= {
         "page": page,
-        # Counted over every other filter but readiness, so the line stays an overview to pick from.
-        "readiness_counts": readiness_counts(
-            WorklistFilter({**params, "readiness": ""}, queryset=episodes, request=request).qs
-        ),
-        "now": timezone.now(),
+        "rows": worklist_rows(page.object_list, now=now),
+        "readiness_counts": counts,
+        "now": now,
         "mine": worklist.is_mine,
     }
     return render(request, "checklists/worklist.html", context)

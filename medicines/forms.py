@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
+
+from checklists.hospital_time import local_moment
 
 from .models import Decision, DecisionChannel, LabTest, Medicine
 
@@ -86,7 +87,7 @@ class DecisionForm(forms.Form):
 
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time))
+    return local_moment(day, time)
 
 
 class ReasonForm(forms.Form):

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from checklists.hospital_time import local_day
+from checklists.hospital_time import local_day, local_time
 from checklists.models import ChecklistTask, Episode
 
 from .models import (
@@ -190,7 +190,7 @@ def _blood_thinner_line(medicine: dict, start: dt.datetime) -> str:
     if medicine["decision"] in (Decision.CONTINUE, Decision.CONTINUE_LIQUID_DIET):
         return f"{name}: continue (decided)"
     rule = last_dose_rule(day=medicine["last_dose_day"], minutes=medicine["last_dose_minutes"])
-    last_dose = timezone.localtime(rule.due_at_for(start))
+    last_dose = local_time(rule.due_at_for(start))
     when = f"{last_dose:%a} {last_dose.day} {last_dose:%b}"
     if medicine["last_dose_minutes"] is not None:
         when += f" {last_dose:%H:%M}"
@@ -205,7 +205,7 @@ def _inr_line(result: dict) -> str:
         for number in (result["value"], result["lower_limit"], result["upper_limit"])
     )
     limits = LabTest(unit=result["unit"], lower_limit=lower, upper_limit=upper)
-    taken = timezone.localtime(result["taken_at"])
+    taken = local_time(result["taken_at"])
     verdict = "within" if result["in_range"] else "OUTSIDE"
     when = f"{taken:%a} {taken.day} {taken:%b %H:%M}"
     return f"INR {value} {result['unit']}, {verdict} {limits.describe_range()} ({when})"

@@ -86,6 +86,16 @@ def test_a_nurse_corrects_the_email_then_invites_the_patient(client, nurse):
     assert "Nina Nurse" in history
 
 
+def test_the_patient_page_is_titled_with_the_name_and_shows_the_record_history_once(client, nurse):
+    patient = PatientFactory(first_name="Rosa", last_name="Diaz")
+    client.force_login(nurse)
+
+    page = client.get(reverse("checklists:patient-detail", args=[patient.pk])).content.decode()
+
+    assert "<title>Rosa Diaz · Kypho Tracker</title>" in page
+    assert page.count('id="patient-history-heading"') == 1
+
+
 def test_an_edit_refused_for_lack_of_a_reason_is_a_400_with_the_message(client, nurse):
     patient = PatientFactory(allergies="")
     client.force_login(nurse)

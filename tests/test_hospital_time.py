@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from checklists import hospital_time
-from checklists.hospital_time import PHASE_WINDOWS, Moment, local_day, phase_begins, reference_start
+from checklists.hospital_time import PHASE_WINDOWS, Moment, local_day, phase_begins, reference_start, short_local
 from checklists.models import ChecklistTask, Phase, TaskTemplate, overdue
 from checklists.protocol_data import read_protocol, shipped_protocol_files
 from checklists.protocol_selectors import protocol_task_timing_error
@@ -19,7 +20,12 @@ from portal.timeline import patient_checklist, phase_starts
 from tests.factories import PatientFactory, schedule_episode, small_protocol_version
 
 NEW_YORK = ZoneInfo("America/New_York")
-README = Path(__file__).resolve().parent.parent / "checklists" / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "checklists" / "README.md"
+# Django's helpers for the *current* timezone, or a zone built by hand: hospital_time.py is their one home.
+OTHER_CLOCKS = re.compile(r"\b(localdate|localtime|make_aware|get_current_timezone)\(|\bZoneInfo\(")
+# The message texts are being reworked in issue #12's branch; they move to the helpers there.
+NOT_YET = {"notifications"}
 
 
 def at(*args) -> dt.datetime:
@@ -105,6 +111,24 @@ def test_today_is_the_hospitals_date_whatever_timezone_is_active():
         assert local_day(timezone.now()) == dt.date(2026, 6, 17)
 
 
+def test_the_app_reads_the_hospitals_clock_only_through_hospital_time():
+    sources = [
+        path
+        for path in ROOT.rglob("*.py")
+        if not {".venv", "tests", "migrations"} & set(path.relative_to(ROOT).parts)
+        and path.relative_to(ROOT).parts[0] not in NOT_YET
+        and path != ROOT / "checklists" / "hospital_time.py"
+    ]
+    offenders = {
+        f"{path.relative_to(ROOT)}:{number}": line.strip()
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if OTHER_CLOCKS.search(line)
+    }
+    assert len(sources) > 100
+    assert offenders == {}
+
+
 @pytest.mark.django_db
 def test_overdue_is_one_rule_in_sql_and_on_a_task(episode):
     consent = episode.tasks.get(title="Consent signed")
@@ -114,3 +138,21 @@ def test_overdue_is_one_rule_in_sql_and_on_a_task(episode):
         assert in_sql is consent.is_overdue(now) is expected
     consent.status = ChecklistTask.Status.DONE
     assert not consent.is_overdue(due + dt.timedelta(minutes=1))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2025, 6, 4, 13, 5, tzinfo=dt.UTC),  # summer: EDT
+        dt.datetime(2025, 1, 9, 4, 30, tzinfo=dt.UTC),  # winter: EST, and the day before in New York
+        dt.datetime(2025, 3, 9, 7, 0, tzinfo=dt.UTC),  # the spring-forward morning, 03:00 EDT
+        dt.datetime(2025, 11, 2, 5, 59, tzinfo=dt.UTC),  # the fall-back night, 01:59 EDT
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_short_local_writes_a_moment_as_the_date_filter_did_in_hospital_time(moment, language):
+    """The worklist formats hundreds of moments with `short_local` instead of the `date` filter: the same
+    text, in the hospital's timezone whatever timezone is active."""
+    with translation.override(language), timezone.override(ZoneInfo("UTC")):
+        assert short_local(moment) == date_format(moment.astimezone(hospital_time.hospital_tz()), "D j M, H:i")
+    assert short_local(dt.datetime(2025, 6, 4, 13, 5, tzinfo=dt.UTC)) == "Wed 4 Jun, 09:05"

@@ -129,4 +129,5 @@ def test_per_phase_progress_and_overdue_count(nurse, protocol_version):
         ("After", 0, 1),
     ]
     assert annotated.tasks_overdue == 2  # last solid food (T0 − 8 h) and consent (T0 − 1 h)
-    assert annotated.next_task_title == "Last solid food"
+    # What blocks: the open critical tasks, the earliest due first (consent, T0 − 1 h; the driver is done).
+    assert (annotated.blocking_count, annotated.first_blocking_title) == (1, "Consent signed")

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checklists.models import Episode
+from checklists.models import ContactAttempt, Episode
+from checklists.services.contacts import contact_attempt_record
 from checklists.services.episodes import episode_cancel
 from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, record_done, schedule_episode
@@ -154,6 +155,7 @@ def test_the_readiness_filter_shows_only_episodes_in_that_state(logged_in, one_o
     response = logged_in.get(WORKLIST, {"readiness": readiness})
 
     assert listed(response) == [one_of_each[readiness].pk]
+    assert response.context["page"].paginator.count == 1
 
 
 def test_the_nurse_filter_shows_only_that_nurses_episodes(logged_in, other_nurse, one_of_each):
@@ -208,6 +210,12 @@ def test_the_worklist_shows_fifty_episodes_a_page_and_page_links_keep_the_filter
     assert listed(second) == [by_start[50].pk]
     assert f'href="?nurse={nurse.pk}&amp;page=1">Previous</a>' in second.content.decode()
     assert "Page 2 of 2" in second.content.decode()
+    # The count that pages the list comes from the readiness counts: it follows a readiness filter too.
+    blocked = Episode.objects.with_readiness().filter(nurse=nurse, readiness="blocked")
+    assert 0 < blocked.count() < 50
+    only_blocked = logged_in.get(WORKLIST, {"nurse": nurse.pk, "readiness": "blocked"})
+    assert only_blocked.context["page"].paginator.count == blocked.count()
+    assert listed(only_blocked) == list(blocked.order_by("scheduled_start", "pk").values_list("pk", flat=True))
 
 
 def test_readiness_counts_at_the_top_follow_the_current_filter(logged_in, nurse, other_nurse, one_of_each):
@@ -242,6 +250,42 @@ def test_each_row_shows_readiness_progress_by_phase_overdue_count_and_what_block
     assert at_risk["Overdue"] == "1"
     # Not the next task (last solid food, 07:00, not critical) but the critical one: consent, an hour before 15:00.
     assert at_risk["What blocks"] == "Consent signed due Mon 2 Jun, 14:00"
+
+
+def test_a_row_shows_every_cell_for_a_hand_made_episode(logged_in, nurse, protocol_version):
+    """The cells worked out in Python (checklists/worklist.py) read as the template's filters wrote them."""
+    later = book(nurse, protocol_version, days=2, nurse=nurse, first_name="Margaret", last_name="Thornbury", mrn="ZQ-1")
+    with time_machine.travel(NOW - dt.timedelta(minutes=90), tick=False):
+        contact_attempt_record(episode=later, by=nurse, outcome=ContactAttempt.Outcome.CALL_BACK)
+    started = book(nurse, protocol_version, days=0, hour=8, first_name="Harold", last_name="Quill", mrn="ZQ-2")
+
+    response = logged_in.get(WORKLIST)
+
+    assert rows(response) == [
+        {
+            "Readiness": "Blocked",  # the day-of consent is still open two hours after the start
+            "Patient": "Harold Quill MRN ZQ-2",
+            "Procedure": "Mon 2 Jun, 08:00 2 hours ago",
+            "Nurse": "—",
+            "What blocks": "Arrange a driver due Mon 26 May, 09:00 · and 1 more",
+            "Progress by phase": "Week before: 0/1 Night before: 0/1 Day of: 0/1 After: 0/1",
+            "Overdue": "4",
+            "Last contact": "None yet",
+        },
+        {
+            "Readiness": "Blocked",
+            "Patient": "Margaret Thornbury MRN ZQ-1",
+            "Procedure": "Wed 4 Jun, 10:00 in 2 days",
+            "Nurse": "Nina Nurse",
+            "What blocks": "Arrange a driver due Wed 28 May, 09:00 · and 1 more",
+            "Progress by phase": "Week before: 0/1 Night before: 0/1 Day of: 0/1 After: 0/1",
+            "Overdue": "1",
+            "Last contact": "Patient asked to call back Mon 2 Jun, 08:30",
+        },
+    ]
+    html = response.content.decode()
+    for episode in (later, started):
+        assert f'<a href="{reverse("checklists:episode-detail", args=[episode.pk])}">' in html
 
 
 def test_cancelled_and_completed_episodes_are_not_listed(logged_in, nurse, protocol_version):
@@ -284,9 +328,10 @@ def test_the_worklist_runs_a_fixed_number_of_queries_however_many_episodes(
     for index in range(57):
         book(nurse, protocol_version, days=1 + index % 14, hour=7 + index % 10, nurse=nurses[index % 3])
     # Readiness, progress, patient and nurse come from annotations and joins, never a query per row.
-    # Exactly: session, user, paginator count, the page, the page's progress, readiness counts, the
-    # patients no message can reach, the undelivered messages, the open check-in alerts, the nurse filter.
-    with django_assert_num_queries(10):
+    # Exactly: session, user, readiness counts (which also give the paginator its count), the page, the
+    # page's progress, the patients no message can reach, the undelivered messages, the open check-in
+    # alerts, the nurse filter.
+    with django_assert_num_queries(9):
         with_sixty = capture_worklist_queries(logged_in)
 
     assert Episode.objects.count() == 60

@@ -30,18 +30,8 @@ from ..events import (
     TaskChanged,
     announce,
 )
-from ..hospital_time import add_working_hours, hospital_tz
-from ..models import (
-    Admission,
-    ChecklistTask,
-    Episode,
-    Patient,
-    Phase,
-    ProtocolVersion,
-    Responsible,
-    TimeOut,
-    day_start,
-)
+from ..hospital_time import add_working_hours, day_start, local_time
+from ..models import Admission, ChecklistTask, Episode, Patient, Phase, ProtocolVersion, Responsible, TimeOut
 from ..sign_off import sign_off_problems
 from ..vertebrae import normalise_levels
 from .audit import save_with_history
@@ -118,8 +108,8 @@ def _expedite_if_late(task: ChecklistTask, *, protocol_due_at: dt.datetime, expe
     task.is_expedited = late
     if not late:
         return ""
-    protocol_text = protocol_due_at.astimezone(hospital_tz()).strftime("%a %d %b %H:%M")
-    due_text = expedited_at.astimezone(hospital_tz()).strftime("%a %d %b %H:%M")
+    protocol_text = local_time(protocol_due_at).strftime("%a %d %b %H:%M")
+    due_text = local_time(expedited_at).strftime("%a %d %b %H:%M")
     return (
         f"Expedited: scheduled too late for the protocol's due time ({protocol_text}, already past); "
         f"due as soon as possible, {due_text} ({settings.EXPEDITED_WORKING_HOURS} working hours, "
@@ -359,7 +349,7 @@ def episode_record_done(
         episode.status = Episode.Status.COMPLETED
         episode.procedure_ended_at = ended_at
         episode.levels_treated = normalise_levels(levels_treated) if levels_treated else episode.vertebral_levels
-        end_text = timezone.localtime(ended_at).strftime("%H:%M")
+        end_text = local_time(ended_at).strftime("%H:%M")
         reason = f"Procedure completed; ended at {end_text}; levels treated: {episode.levels_treated}"
         if episode.levels_mismatch:
             reason += f" — LEVELS TREATED DIFFER FROM THE PLANNED LEVELS ({episode.vertebral_levels})"

@@ -11,17 +11,6 @@ from .audit import save_with_history
 
 # Fields whose change matters clinically: a reason is required to change them.
 CLINICAL_PATIENT_FIELDS = ("date_of_birth", "allergies")
-EDITABLE_PATIENT_FIELDS = (
-    "mrn",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "preferred_language",
-    "interpreter_needed",
-    "allergies",
-)
 
 
 def patient_create(*, by, mrn: str, first_name: str, last_name: str, date_of_birth: dt.date, **details) -> Patient:
@@ -57,6 +46,6 @@ def patient_update(*, patient: Patient, by, reason: str = "", **changes) -> Pati
 
 def _assign(patient: Patient, fields: dict) -> None:
     for name, value in fields.items():
-        if name not in EDITABLE_PATIENT_FIELDS:
+        if name not in Patient.EDITABLE_FIELDS:
             raise TypeError(f"{name} is not a field a nurse edits")
         setattr(patient, name, value)

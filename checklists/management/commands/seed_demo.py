@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from checklists import hospital_time
 from checklists.models import ChecklistTask, Episode, Patient, Phase, Protocol, Responsible
 from checklists.services.contacts import contact_attempt_record
 from checklists.services.episodes import episode_cancel, episode_schedule
@@ -138,7 +139,7 @@ class Command(BaseCommand):
         version = Protocol.objects.get(slug="kyphoplasty").current_version()
         nurses = [users["nurse"], users["nurse2"]]
         now = timezone.now()
-        today = timezone.localdate()
+        today = hospital_time.today()
         for index in range(PATIENT_COUNT):
             mrn = f"DEMO-{index + 1:03d}"
             is_portal_patient = mrn == PORTAL_PATIENT_MRN
@@ -154,7 +155,7 @@ class Command(BaseCommand):
             )
             # Spread procedures from 10 days ago to 21 days ahead, any day of the week, starting 08:00 to 13:30.
             day = today + dt.timedelta(days=-10 + round(index * 31 / (PATIENT_COUNT - 1)))
-            start = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + index % 6, 30 * (index % 2))))
+            start = hospital_time.local_moment(day, dt.time(8 + index % 6, 30 * (index % 2)))
             episode = episode_schedule(
                 patient=patient,
                 protocol_version=version,

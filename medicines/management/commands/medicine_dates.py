@@ -1,8 +1,8 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from checklists.hospital_time import local_moment, local_time, today
 from medicines.models import Decision, Medicine
 from medicines.proposals import proposed_times
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             start = dt.datetime.strptime(start, "%Y-%m-%d %H:%M") if start else _next_monday_8()
         except ValueError as error:
             raise CommandError("--start must look like 2026-12-14 08:00") from error
-        start = timezone.make_aware(start)
+        start = local_moment(start.date(), start.time())
         self.stdout.write(f"Procedure {start:%a %d %b %Y %H:%M %Z}")
         for medicine in Medicine.objects.all():
             proposal, last, restart = proposed_times(medicine, start)
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
 
 def _when(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%a %d %b %H:%M}"
+    return f"{local_time(moment):%a %d %b %H:%M}"
 
 
 def _no_date(decision: Decision) -> str:
@@ -38,6 +38,6 @@ def _no_date(decision: Decision) -> str:
 
 
 def _next_monday_8() -> dt.datetime:
-    today = timezone.localdate()
-    monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    day = today()
+    monday = day + dt.timedelta(days=(7 - day.weekday()) % 7 or 7)
     return dt.datetime.combine(monday, dt.time(8, 0))
