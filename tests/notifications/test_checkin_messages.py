@@ -15,8 +15,9 @@ from checkins.protocol_data import read_checkin_protocol, shipped_checkin_files
 from checkins.services import checkin_answer, checkin_protocol_import
 from checklists.services import episodes
 from notifications.dispatch import message_send
-from notifications.models import Message
-from notifications.rendering import LINK_NOT_KEPT, SMS_MAX_CHARS
+from notifications.models import Kind, Message
+from notifications.rendering import LINK_NOT_KEPT, SMS_MAX_CHARS, builtin_source
+from notifications.services import check_template
 from notifications.sms import outbox
 from tests.factories import record_done, schedule_episode
 
@@ -162,3 +163,13 @@ def test_a_spanish_speaker_gets_it_in_spanish_within_two_sms_segments(booked, ma
     assert "responda unas preguntas sobre su espalda antes de su procedimiento: http" in sent["body"]
     assert "/check-ins/link/" in sent["body"] and sent["body"].endswith("Dudas: (555) 010-0100")
     assert len(sent["body"]) <= SMS_MAX_CHARS
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_the_shipped_wording_passes_the_editors_check_with_a_long_name_and_a_long_link(
+    with_checkins, channel, language
+):
+    subject, body = builtin_source(Kind.CHECKIN_OPEN, channel, language)
+
+    check_template(version=with_checkins, channel=channel, language=language, subject=subject, body=body)
