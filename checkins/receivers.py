@@ -1,9 +1,17 @@
-"""Check-ins follow the episode (registered in CheckinsConfig.ready): baseline when scheduled, the rest when done."""
+"""Check-ins follow the episode (registered in CheckinsConfig.ready): baseline when scheduled, the rest when done;
+and a new protocol draft starts with the check-in data of the version it copies."""
 
-from checklists.events import EpisodeCancelled, EpisodeCompleted, EpisodeRescheduled, EpisodeScheduled, receiver
+from checklists.events import (
+    EpisodeCancelled,
+    EpisodeCompleted,
+    EpisodeRescheduled,
+    EpisodeScheduled,
+    ProtocolDraftCreated,
+    receiver,
+)
 
 from .models import Anchor
-from .services import checkins_cancel, checkins_reschedule, checkins_schedule
+from .services import checkin_protocol_copy, checkins_cancel, checkins_reschedule, checkins_schedule
 
 
 @receiver(EpisodeScheduled)
@@ -24,3 +32,8 @@ def schedule_after_the_procedure(event: EpisodeCompleted) -> None:
 @receiver(EpisodeCancelled)
 def cancel_open_checkins(event: EpisodeCancelled) -> None:
     checkins_cancel(episode=event.episode)
+
+
+@receiver(ProtocolDraftCreated)
+def copy_checkin_data_onto_new_draft(event: ProtocolDraftCreated) -> None:
+    checkin_protocol_copy(source=event.source, draft=event.draft)

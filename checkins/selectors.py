@@ -18,6 +18,11 @@ def open_checkins_for(user, *, now: dt.datetime | None = None) -> list[Checkin]:
     return list(Checkin.objects.visible_to(user).open_at(now).order_by("closes_at"))
 
 
+def checkins_to_announce(episode: Episode) -> list[Checkin]:
+    """The episode's check-ins still to answer, each to be announced to the patient when it opens (with its link)."""
+    return list(episode.checkins.filter(status=Checkin.Status.SCHEDULED).select_related("point"))
+
+
 def alert_queue(user, *, now: dt.datetime | None = None) -> list[Alert]:
     """Open alerts: escalated first, then emergency before call-today before missed, oldest first.
 

@@ -15,7 +15,7 @@ from checklists.hospital_time import add_working_hours
 from checklists.models import Episode, Protocol, ProtocolVersion
 from checklists.services.audit import save_with_history
 
-from .events import AlertEscalated
+from .events import AlertEscalated, CheckinsPlanned
 from .models import (
     CHOICES,
     PAIN_MAX,
@@ -100,18 +100,38 @@ def checkin_protocol_import(*, data: dict) -> tuple[ProtocolVersion | None, Impo
         if in_effect is not None:
             same = checkin_protocol_content(in_effect) == _shipped_shape(data)
             return in_effect, ImportResult.ALREADY_CURRENT if same else ImportResult.LEFT_AS_EDITED
-        questions = {
-            question["key"]: CheckinQuestion.objects.create(protocol_version=current, **question)
-            for question in data["questions"]
-        }
-        for point in data["points"]:
-            created = CheckinPoint.objects.create(
-                protocol_version=current, **{key: value for key, value in point.items() if key != "questions"}
-            )
-            created.questions.set([questions[key] for key in point["questions"]])
-        for rule in data["rules"]:
-            CheckinRule.objects.create(protocol_version=current, **{**rule, "question": questions[rule["question"]]})
+        _checkin_data_write(current, data)
     return current, ImportResult.LOADED
+
+
+def checkin_protocol_copy(*, source: ProtocolVersion | None, draft: ProtocolVersion) -> bool:
+    """A new draft starts with the check-in data in effect for the version it copies, as its own rows.
+
+    Without it, the first question an admin adds to the draft would make that one question the
+    draft's whole check-in data (a version with data of its own no longer uses the earlier one's).
+    Returns whether there was anything to copy.
+    """
+    in_effect = checkin_version_for(source) if source is not None else None
+    if in_effect is None:
+        return False
+    with transaction.atomic():
+        _checkin_data_write(draft, checkin_protocol_content(in_effect))
+    return True
+
+
+def _checkin_data_write(version: ProtocolVersion, data: dict) -> None:
+    """Questions, schedule and rules (in the shape of the shipped files) onto a version that has none."""
+    questions = {
+        question["key"]: CheckinQuestion.objects.create(protocol_version=version, **question)
+        for question in data["questions"]
+    }
+    for point in data["points"]:
+        created = CheckinPoint.objects.create(
+            protocol_version=version, **{key: value for key, value in point.items() if key != "questions"}
+        )
+        created.questions.set([questions[key] for key in point["questions"]])
+    for rule in data["rules"]:
+        CheckinRule.objects.create(protocol_version=version, **{**rule, "question": questions[rule["question"]]})
 
 
 # --- Scheduling, following the episode ------------------------------------------------------------
@@ -139,7 +159,10 @@ def checkins_schedule(*, episode: Episode, anchor: Anchor, now: dt.datetime | No
         if closes_at > now:
             checkins.append(Checkin(episode=episode, point=point, opens_at=opens_at, closes_at=closes_at))
     with transaction.atomic():
-        return bulk_create_with_history(checkins, Checkin, default_change_reason="Scheduled")
+        created = bulk_create_with_history(checkins, Checkin, default_change_reason="Scheduled")
+        if created:
+            announce(CheckinsPlanned(episode, reason="Check-ins scheduled"))
+        return created
 
 
 def checkins_reschedule(*, episode: Episode, now: dt.datetime | None = None) -> None:
@@ -151,6 +174,7 @@ def checkins_reschedule(*, episode: Episode, now: dt.datetime | None = None) -> 
             checkin.opens_at, checkin.closes_at = checkin.point.window_for(episode.scheduled_start)
             save_with_history(checkin, by=None, reason="Procedure rescheduled")
         checkins_schedule(episode=episode, anchor=Anchor.BEFORE_START, now=now)
+        announce(CheckinsPlanned(episode, reason="Check-in moved with the procedure"))
 
 
 def checkins_cancel(*, episode: Episode) -> None:

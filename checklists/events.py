@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import ChecklistTask, Episode, Patient
+from .models import ChecklistTask, Episode, Patient, ProtocolVersion
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,15 @@ class PatientDetailsChanged:
     previous: dict
 
 
+@dataclass(frozen=True)
+class ProtocolDraftCreated:
+    """An admin started a new draft as a copy of `source` (None for a protocol's first version): the apps
+    that keep protocol data of their own (the check-ins' schedule, questions and rules) copy theirs onto it."""
+
+    draft: ProtocolVersion
+    source: ProtocolVersion | None
+
+
 Event = (
     EpisodeScheduled
     | EpisodeRescheduled
@@ -95,6 +104,7 @@ Event = (
     | TaskChanged
     | PatientInvited
     | PatientDetailsChanged
+    | ProtocolDraftCreated
 )
 Receiver = Callable[[Event], None]
 

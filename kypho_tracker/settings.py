@@ -206,8 +206,11 @@ WARD_PHONE = env.str("WARD_PHONE", default="(555) 010-0100")
 PASSWORD_RESET_TIMEOUT = env.int("INVITE_LINK_TIMEOUT_SECONDS", default=3 * 24 * 60 * 60)
 
 # Check-ins after the procedure (app checkins): a check-in link sent by SMS or email works this long
-# at most (and never after its check-in closes); unacknowledged alerts escalate after these times.
-CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=2 * 24 * 60 * 60)
+# at most (and never after its check-in closes, nor once answered); unacknowledged alerts escalate
+# after these times. The link is made when its message is sent (at the check-in's opening, or the end
+# of the quiet hours): the default, the longest answering window a check-in may have (14 days; the
+# baseline's is 7), lets a link work until its check-in closes.
+CHECKIN_LINK_MAX_AGE_SECONDS = env.int("CHECKIN_LINK_MAX_AGE_SECONDS", default=14 * 24 * 60 * 60)
 CHECKIN_EMERGENCY_ESCALATION_MINUTES = env.int("CHECKIN_EMERGENCY_ESCALATION_MINUTES", default=30)
 CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS = env.int("CHECKIN_CALL_TODAY_ESCALATION_WORKING_HOURS", default=4)
 # Who is told of an escalated alert (by the notifications outbox): an email address and/or a mobile

@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python
 
+from checkins.models import Checkin
+
 from .models import Channel, Message, preference_for
-from .rendering import render_message
+from .rendering import Rendered, render_message
 from .services import phone_is_usable
 from .sms import PermanentSendError, TransientSendError, get_sms_backend
 
@@ -56,19 +58,25 @@ def message_send(message_id: int, *, now: dt.datetime | None = None) -> Outcome:
     now = now or timezone.now()
     if not message_claim(message_id, now=now):
         return Outcome.SKIPPED
-    message = Message.objects.select_related("patient", "episode__protocol_version", "task").get(pk=message_id)
+    message = Message.objects.select_related("patient", "episode__protocol_version", "task", "checkin__point").get(
+        pk=message_id
+    )
     if message.expires_at is not None and message.expires_at <= now:
         return _settle(message, Message.Status.CANCELLED, reason="Too late to be useful: its time had passed")
+    if message.checkin is not None and message.checkin.status != Checkin.Status.SCHEDULED:
+        reason = f"The check-in is {message.checkin.get_status_display().lower()}: nothing to answer"
+        return _settle(message, Message.Status.CANCELLED, reason=reason)
     recipient, why_not = _recipient(message)
     if not recipient:
         return _settle(message, Message.Status.CANCELLED, reason=why_not)
     rendered = render_message(message, now=now)
+    logged = rendered.for_the_log()
     message.recipient = recipient
     message.language = message.language_to_send
-    message.subject = rendered.subject
-    message.body = rendered.body
+    message.subject = logged.subject
+    message.body = logged.body
     try:
-        provider_id = _deliver(message)
+        provider_id = _deliver(message, rendered)
     except TransientSendError as error:
         if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             return _settle(message, Message.Status.FAILED, error=f"Gave up after {message.attempts} attempts: {error}")
@@ -110,17 +118,18 @@ def ward_escalation_contact(channel: str) -> tuple[str, str]:
     return phone.as_e164, ""
 
 
-def _deliver(message: Message) -> str:
+def _deliver(message: Message, rendered: Rendered) -> str:
+    """Hand the text as rendered (with any password-free link the log leaves out) to the channel."""
     if message.channel == Channel.EMAIL:
         try:
-            EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
+            EmailMessage(rendered.subject, rendered.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
         except smtplib.SMTPRecipientsRefused as error:
             raise PermanentSendError(f"The mail server refused the address: {error}") from error
         except (smtplib.SMTPException, OSError) as error:
             raise TransientSendError(f"Mail server trouble: {error}") from error
         return ""
     callback = settings.SITE_URL + reverse("notifications:twilio-status")
-    return get_sms_backend().send(to=message.recipient, body=message.body, status_callback=callback)
+    return get_sms_backend().send(to=message.recipient, body=rendered.body, status_callback=callback)
 
 
 def _settle(message: Message, status: str, *, reason: str = "", error: str = "", outcome: Outcome | None = None):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from checkins.models import Alert
+from checkins.models import Alert, Checkin
 from checklists.models import ChecklistTask, Episode, Language, Patient, ProtocolVersion
 
 
@@ -18,15 +18,16 @@ class Kind(models.TextChoices):
     NIGHT_BEFORE = "night_before", "Night-before summary"
     TASK_REMINDER = "task_reminder", "Task reminder"
     AFTER_CARE = "after_care", "After-care reminder"
+    CHECKIN_OPEN = "checkin_open", "Check-in open (its link)"
     RESCHEDULED = "rescheduled", "Change alert: new time"
     CANCELLED = "cancelled", "Change alert: cancelled"
     INVITATION = "invitation", "Portal invitation"
     ESCALATION = "escalation", "Alert escalated to the ward"
 
 
-# Kinds planned from the episode's start and tasks: re-planned when either changes. The others
-# are alerts written once, for the change that caused them.
-PLANNED_KINDS = (Kind.WEEK_BEFORE, Kind.NIGHT_BEFORE, Kind.TASK_REMINDER, Kind.AFTER_CARE)
+# Kinds planned from the episode's start, tasks and check-ins: re-planned when any of them changes.
+# The others are alerts written once, for the change that caused them.
+PLANNED_KINDS = (Kind.WEEK_BEFORE, Kind.NIGHT_BEFORE, Kind.TASK_REMINDER, Kind.AFTER_CARE, Kind.CHECKIN_OPEN)
 
 
 # Kinds sent to the ward, not the patient: the recipient is the ward's escalation contact (settings),
@@ -79,6 +80,8 @@ class Message(models.Model):
     scheduled_for = models.DateTimeField()
     # After this a message is pointless (a reminder for a step already due): the worker drops it.
     expires_at = models.DateTimeField(null=True, blank=True)
+    # For a check-in's opening: the check-in its link answers (the link itself is made at sending, never kept).
+    checkin = models.ForeignKey(Checkin, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     # For an escalation: the check-in alert the ward is told about.
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     # For a change alert: the start it replaces.
@@ -143,10 +146,18 @@ class Message(models.Model):
 
     @staticmethod
     def key_for(
-        *, patient_id: int, episode_id: int | None, kind: str, task_id: int | None, at: dt.datetime, channel: str
+        *,
+        patient_id: int,
+        episode_id: int | None,
+        kind: str,
+        task_id: int | None,
+        at: dt.datetime,
+        channel: str,
+        checkin_id: int | None = None,
     ):
         owner = f"e{episode_id}" if episode_id else f"p{patient_id}"
-        return f"{owner}:{kind}:{task_id or '-'}:{at.astimezone(dt.UTC).isoformat()}:{channel}"
+        about = f"c{checkin_id}" if checkin_id else (task_id or "-")
+        return f"{owner}:{kind}:{about}:{at.astimezone(dt.UTC).isoformat()}:{channel}"
 
 
 class MessageTemplate(models.Model):

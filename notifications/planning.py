@@ -1,4 +1,4 @@
-"""When each message of an episode goes: the plan, computed from the start, the tasks and the quiet hours.
+"""When each message of an episode goes: the plan, from the start, the tasks, the check-ins and the quiet hours.
 
 Pure functions over the episode and its tasks; `services` turns the plan into outbox rows. Every
 clock time is local to the hospital (settings.TIME_ZONE), so "17:00 the day before" stays 17:00
@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 
+from checkins.models import Checkin
 from checklists.hospital_time import hospital_tz
 from checklists.models import ChecklistTask, Episode, Responsible
 
@@ -30,6 +31,10 @@ class Planned:
     late_ok: bool = False
     # A reminder that also names these steps (they fall at the same minute: one message, not several).
     also: tuple[ChecklistTask, ...] = ()
+    # The check-in a "check-in open" message announces.
+    checkin: Checkin | None = None
+    # Planned late (its time passed), does it still wait out the quiet hours (what is not tied to a deadline)?
+    late_waits_quiet: bool = False
 
     @property
     def tasks(self) -> list[ChecklistTask]:
@@ -66,7 +71,9 @@ def morning_after_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> 
     return local_moment(day, quiet[1])
 
 
-def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[dt.time, dt.time]) -> list[Planned]:
+def episode_plan(
+    episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[dt.time, dt.time], checkins: list[Checkin] = ()
+) -> list[Planned]:
     """Every planned message of a scheduled or completed episode (none for a cancelled one)."""
     if episode.status == Episode.Status.CANCELLED:
         return []
@@ -92,7 +99,24 @@ def episode_plan(episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[d
     plan += combined_reminders(
         [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
     )
+    plan += [checkin_opening(c, quiet=quiet) for c in checkins if c.status == Checkin.Status.SCHEDULED]
     return plan
+
+
+def checkin_opening(checkin: Checkin, *, quiet: tuple[dt.time, dt.time]) -> Planned:
+    """When a check-in opens (in quiet hours: when they end, it is not a deadline); pointless once it closes.
+
+    Planned after it opened (the baseline of a procedure booked less than a week ahead), it goes at once,
+    or when the quiet hours end."""
+    return Planned(
+        Kind.CHECKIN_OPEN,
+        checkin.opens_at,
+        morning_after_quiet(checkin.opens_at, quiet),
+        expires_at=checkin.closes_at,
+        checkin=checkin,
+        late_ok=True,
+        late_waits_quiet=True,
+    )
 
 
 def combined_reminders(reminders: list[Planned]) -> list[Planned]:

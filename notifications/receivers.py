@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from checkins.events import AlertEscalated
+from checkins.events import AlertEscalated, CheckinsPlanned
 from checklists.events import (
     EpisodeCancelled,
     EpisodeCompleted,
@@ -89,3 +89,10 @@ def replan_messages_of_patient_with_new_contact(event: PatientDetailsChanged) ->
 def tell_the_ward_of_an_escalated_alert(event: AlertEscalated) -> None:
     """A check-in alert not acknowledged in time: a message to the ward's escalation contact, at once."""
     message_escalation(alert=event.alert)
+
+
+@receiver(CheckinsPlanned)
+def plan_messages_that_open_the_checkins(event: CheckinsPlanned) -> None:
+    """Check-ins scheduled (baseline, after the recorded end) or moved: each gets its message when it opens;
+    a moved one's earlier message is superseded."""
+    messages_replan(episode=event.episode, reason=event.reason)

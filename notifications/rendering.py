@@ -14,6 +14,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from checkins.links import checkin_link_path
 from checklists.hospital_time import hospital_tz
 from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
 from portal.timeline import format_day, format_moment, format_time, localized
@@ -33,6 +34,18 @@ _SMS_REPLACEMENTS = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-",
 class Rendered:
     subject: str
     body: str
+    # A link in the body that answers something without a password (a check-in's): sent, never logged.
+    secret_link: str = ""
+
+    def for_the_log(self) -> "Rendered":
+        """The text as the delivery log keeps it: a password-free link replaced by a placeholder."""
+        if not self.secret_link:
+            return self
+        return Rendered(subject=self.subject, body=self.body.replace(self.secret_link, LINK_NOT_KEPT), secret_link="")
+
+
+# What the delivery log keeps instead of a check-in's link (whoever reads the log must not be able to answer).
+LINK_NOT_KEPT = "[check-in link, not kept in the log]"
 
 
 def template_source(message: Message) -> tuple[str, str]:
@@ -81,7 +94,7 @@ def render_message(message: Message, *, now: dt.datetime | None = None) -> Rende
         body = _tidy(Template(body_source).render(context))
     if message.channel == Channel.SMS:
         body = fit_sms(body, language=message.language_to_send)
-    return Rendered(subject=subject, body=body)
+    return Rendered(subject=subject, body=body, secret_link=context.get("checkin_url", ""))
 
 
 def render_source(*, subject: str, body: str, context: dict, language: str) -> Rendered:
@@ -155,7 +168,18 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         context["previous_moment"] = format_moment(message.previous_start)
     if message.kind == Kind.AFTER_CARE:
         context.update(warning_signs(episode.protocol_version))
+    if message.checkin_id is not None:
+        context.update(checkin_context(message.checkin))
     return context
+
+
+def checkin_context(checkin) -> dict:
+    """A check-in's message: its signed link, made now (so it works from when it is sent), and when it closes."""
+    return {
+        "checkin_url": settings.SITE_URL + checkin_link_path(checkin),
+        "checkin_closes": format_moment(checkin.closes_at),
+        "checkin_before": checkin.point.is_baseline,
+    }
 
 
 def reminder_steps(message: Message) -> list:
@@ -209,6 +233,10 @@ def reference_context(version: ProtocolVersion) -> dict:
         "after_steps": steps,
         "task": steps[0] if steps else {"title": "", "instructions": "", "due": "", "time": ""},
         "tasks": steps[:3],  # a combined reminder: the night's three cut-offs
+        # As long as a real link on a long site address: the SMS check measures the text as sent.
+        "checkin_url": "https://kypho-tracker.hospital.example.org/check-ins/link/MTIzNDU:1vQdZx:" + "x" * 43 + "/",
+        "checkin_closes": format_moment(start),
+        "checkin_before": False,
         **warning_signs(version),
     }
 

@@ -14,6 +14,7 @@ from django.template import TemplateSyntaxError
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
+from checkins.selectors import checkins_to_announce
 from checklists.models import Episode, Patient, ProtocolVersion
 
 from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, MessageTemplate, preference_for
@@ -47,7 +48,8 @@ def messages_replan(
     now = now or timezone.now()
     preference = preference_for(episode.patient)
     channels = reachable_channels(episode.patient, preference)
-    plan = episode_plan(episode, list(episode.tasks.all()), quiet=preference.quiet_hours())
+    quiet = preference.quiet_hours()
+    plan = episode_plan(episode, list(episode.tasks.all()), quiet=quiet, checkins=checkins_to_announce(episode))
     wanted = {}
     for item in plan:
         if item.expires_at is not None and item.expires_at <= now:
@@ -60,6 +62,7 @@ def messages_replan(
                 task_id=item.task.pk if item.task else None,
                 at=item.nominal,
                 channel=channel,
+                checkin_id=item.checkin.pk if item.checkin else None,
             )
             wanted[key] = (item, channel)
     live = {
@@ -80,12 +83,13 @@ def messages_replan(
         if send_at < now:
             if not item.late_ok:
                 continue
-            send_at = now
+            send_at = morning_after_quiet(now, quiet) if item.late_waits_quiet else now
         new_rows.append(
             Message(
                 patient_id=episode.patient_id,
                 episode=episode,
                 task=item.task,
+                checkin=item.checkin,
                 kind=item.kind,
                 channel=channel,
                 idempotency_key=key,
@@ -107,9 +111,9 @@ def messages_replan(
             idempotency_key__in=[row.idempotency_key for row in new_rows], status=Message.Status.SCHEDULED
         )
     )
-    successors = {(row.kind, row.task_id, row.channel): row for row in created}
+    successors = {(row.kind, row.task_id, row.checkin_id, row.channel): row for row in created}
     for row in leaving:
-        successor = successors.get((row.kind, row.task_id, row.channel))
+        successor = successors.get((row.kind, row.task_id, row.checkin_id, row.channel))
         if successor is not None and replaced_status == Message.Status.SUPERSEDED:
             row.superseded_by = successor
             row.save(update_fields=["superseded_by"])

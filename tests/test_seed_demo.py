@@ -98,6 +98,23 @@ class TestTheSeededDemo:
         # The rest of the plan is left alone: tomorrow's patients get their night-before summary.
         assert Message.objects.filter(kind="night_before", status="scheduled").exists()
 
+    def test_the_demo_patient_is_told_her_open_checkin_with_its_link_and_no_one_else_at_once(self):
+        now = timezone.now()
+        checkin_messages = Message.objects.filter(kind="checkin_open")
+        open_now = checkin_messages.filter(checkin__opens_at__lte=now, status="scheduled")
+        # Her baseline check-in is open (the seed prints its link): it goes by email and SMS; the other
+        # demo patients' open check-ins stay in the log, not sent.
+        assert set(open_now.values_list("patient__user__username", "checkin__point__key", "channel")) == {
+            ("patient", "baseline", "email"),
+            ("patient", "baseline", "sms"),
+        }
+        assert checkin_messages.filter(status="cancelled").exclude(patient__user__username="patient").exists()
+        # Check-ins opening later keep their message, planned.
+        assert checkin_messages.filter(checkin__opens_at__gt=now, status="scheduled").exists()
+        messages = Message.objects.count()
+        call_command("seed_demo")
+        assert Message.objects.count() == messages
+
 
 @pytest.mark.parametrize("clock", [dt.time(0, 30), dt.time(8, 0), dt.time(23, 30)])
 def test_seed_demo_shows_every_readiness_state_and_realistic_histories_at_any_hour(db, clock):

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Max, TextChoices
 from django.utils import timezone
 
+from ..events import ProtocolDraftCreated, announce
 from ..models import PatientPage, Phase, Protocol, ProtocolVersion, TaskTemplate, WarningSign
 from ..protocol_selectors import (
     protocol_content_differences,
@@ -69,6 +70,7 @@ def protocol_draft_create(*, protocol: Protocol) -> ProtocolVersion:
             PatientPage.objects.bulk_create(
                 PatientPage(protocol_version=draft, **page) for page in protocol_patient_pages(source)
             )
+        announce(ProtocolDraftCreated(draft, source))
     return draft
 
 

@@ -7,7 +7,10 @@ from notifications.demo import quiet_demo_confirmations
 
 
 class Command(BaseCommand):
-    help = "No flood from the demo seed: cancel the confirmations it wrote but the demo patient's (run by seed_demo)."
+    help = (
+        "No flood from the demo seed: cancel the confirmations and check-in messages it made due at once, "
+        "but the demo patient's (run by seed_demo)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--since", required=True, help="ISO time the seed started (its rows only)")
@@ -15,4 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, since: str, **options):
         with transaction.atomic():
             count = quiet_demo_confirmations(since=dt.datetime.fromisoformat(since))
-        self.stdout.write(f"Demo messages: {count} seeded confirmations not sent (the demo patient's is).")
+        self.stdout.write(
+            f"Demo messages: {count} seeded confirmations and check-in messages not sent (the demo patient's are)."
+        )
