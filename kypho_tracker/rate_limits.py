@@ -5,30 +5,48 @@ The counters live in the default cache, which must be shared by every app server
 (CACHE_URL / REDIS_URL, see Operations); with the per-process memory cache each server counts apart.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 
-def rate_limited(group: str, *, key: str, methods: tuple[str, ...] = ("POST",)):
-    """Limit a view to settings.RATE_LIMITS[group] (e.g. "20/m") requests per `key` ("ip" or "user")."""
+def rate_limited(
+    group: str, *, key: str, methods: tuple[str, ...] = ("POST",), uncounted_statuses: tuple[int, ...] = ()
+):
+    """Limit a view to settings.RATE_LIMITS[group] (e.g. "20/m") requests per `key` ("ip" or "user").
+
+    A response whose status is in `uncounted_statuses` (the PDF's "being prepared" page, 202) uses none of
+    the allowance: those requests are counted after the view answers, not before.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            rate = settings.RATE_LIMITS[group]
-            if request.method in methods and is_ratelimited(
-                request, group=group, key=key, rate=rate, method=list(methods), increment=True
-            ):
-                return HttpResponse(
-                    "Too many requests in a short time. Please wait a minute and try again.",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-            return view(request, *args, **kwargs)
+            if request.method not in methods:
+                return view(request, *args, **kwargs)
+            usage = partial(
+                get_usage, request, group=group, key=key, rate=settings.RATE_LIMITS[group], method=list(methods)
+            )
+            if not uncounted_statuses:
+                return too_many_requests() if usage(increment=True)["should_limit"] else view(request, *args, **kwargs)
+            so_far = usage(increment=False)
+            if so_far["should_limit"] or so_far["count"] >= so_far["limit"]:
+                return too_many_requests()
+            response = view(request, *args, **kwargs)
+            if response.status_code not in uncounted_statuses:
+                usage(increment=True)
+            return response
 
         return wrapper
 
     return decorator
+
+
+def too_many_requests() -> HttpResponse:
+    return HttpResponse(
+        "Too many requests in a short time. Please wait a minute and try again.",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -257,6 +257,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 # One queue name per deployment, so two deployments (or a test) can share a broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kypho")
 CELERY_TASK_IGNORE_RESULT = True
+# Patients' checklist PDFs not yet cached are rendered by a worker (portal/pdf.py), which hands them back
+# through the cache: so only where every process shares one (CACHE_URL/REDIS_URL); else in the request.
+PORTAL_PDF_IN_WORKER = env.bool(
+    "PORTAL_PDF_IN_WORKER", default=not CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE

@@ -37,6 +37,8 @@ from .timeline import (
 )
 
 PATIENTS = (Role.PATIENT,)
+# How often the "your PDF is being prepared" page asks again (a render takes 0.5 s idle, up to ~7 s busy).
+PDF_REFRESH_SECONDS = 3
 
 # Views on one object take only @login_required: their access helper answers 404 to a user with
 # no link to the object before it answers 403 to a wrong role, so nothing reveals that it exists.
@@ -89,11 +91,17 @@ def episode_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @patient_language
 @reads_patient_data("episode")
-@rate_limited("pdf", key="user", methods=("GET",))
+# Only downloads count: the "being prepared" page (202) refreshes itself every few seconds, queues no
+# second render, and must not use up the patient's PDFs for the minute.
+@rate_limited("pdf", key="user", methods=("GET",), uncounted_statuses=(202,))
 def episode_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_episode_for(request.user, pk, roles=PATIENTS)
     html = render_to_string("portal/checklist_print.html", _print_context(episode, for_pdf=True), request=request)
-    response = HttpResponse(checklist_pdf(html), content_type="application/pdf")
+    pdf = checklist_pdf(html)
+    if not pdf.is_ready:
+        context = {"episode": episode, "refresh_seconds": PDF_REFRESH_SECONDS}
+        return render(request, "portal/pdf_preparing.html", context, status=202)
+    response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="kyphoplasty-checklist.pdf"'
     return response
 

@@ -22,6 +22,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 SMS_BACKEND = "notifications.sms.LocmemBackend"
+# Checklist PDFs are queued to a worker (eager here: rendered inline, then found in the cache).
+PORTAL_PDF_IN_WORKER = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as in production, not Django's shared in-memory test database: there a second connection
