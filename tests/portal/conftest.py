@@ -1,4 +1,5 @@
-"""Portal fixtures: the shipped kyphoplasty protocol, and Maria, a Spanish-speaking patient with a login."""
+"""Portal fixtures: the shipped kyphoplasty protocol, Maria, a Spanish-speaking patient with a login, and
+her PDF renders counted."""
 
 import datetime as dt
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from checklists.models import Protocol
+from portal import pdf
 from tests.factories import PatientFactory, UserFactory, schedule_episode
 
 
@@ -30,3 +32,23 @@ def marias_episode(nurse, maria, kyphoplasty):
     return schedule_episode(
         by=nurse, patient=maria, protocol_version=kyphoplasty, nurse=nurse, start=timezone.now() + dt.timedelta(days=5)
     )
+
+
+@pytest.fixture
+def english(maria):
+    maria.preferred_language = "en"
+    maria.save()
+    return maria
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Each WeasyPrint render, counted; the HTML itself stands in for the PDF to keep these tests fast."""
+    rendered = []
+
+    def fake_render(html):
+        rendered.append(html)
+        return html.encode()
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fake_render)
+    return rendered

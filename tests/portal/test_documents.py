@@ -42,13 +42,6 @@ def laid_out_text(html: str) -> str:
 
 
 @pytest.fixture
-def english(maria):
-    maria.preferred_language = "en"
-    maria.save()
-    return maria
-
-
-@pytest.fixture
 def pdf_html(monkeypatch):
     """The HTML the PDF view hands to WeasyPrint, captured on its way through."""
     captured = []
@@ -117,19 +110,6 @@ def test_calendar_in_spanish_leaves_out_what_the_patient_already_reported(client
     assert "Su procedimiento de cifoplastia" in summaries
     assert "Última comida ligera" in summaries
     assert "Confirme que la persona que lo/la llevará a casa puede venir" not in summaries
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    """Each WeasyPrint render, counted; the HTML itself stands in for the PDF to keep these tests fast."""
-    rendered = []
-
-    def fake_render(html):
-        rendered.append(html)
-        return html.encode()
-
-    monkeypatch.setattr(pdf, "html_to_pdf", fake_render)
-    return rendered
 
 
 def test_pdf_is_rendered_once_then_served_from_the_cache(client, english, marias_episode, renders):
