@@ -86,7 +86,7 @@ def gunicorn(port: int, environment: dict[str, str], *, workers: int = 2, log=su
 
 @contextmanager
 def celery_worker(environment: dict[str, str], *, log=subprocess.DEVNULL):
-    """One Celery worker sending the patients' messages, as in production; stopped by its own PID."""
+    """One Celery worker sending the patients' messages and rendering their PDFs; stopped by its own PID."""
     command = [str(BIN / "celery"), "-A", "kypho_tracker", "worker", "--concurrency=1", "--loglevel=WARNING"]
     worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=log, stderr=log)
     try:
