@@ -18,7 +18,8 @@ def rate_limited(
     """Limit a view to settings.RATE_LIMITS[group] (e.g. "20/m") requests per `key` ("ip" or "user").
 
     A response whose status is in `uncounted_statuses` (the PDF's "being prepared" page, 202) uses none of
-    the allowance: those requests are counted after the view answers, not before.
+    the allowance: for such a view the count is read before the view runs and raised after it answered
+    anything else (requests in flight at the same moment may pass one or two over the limit).
     """
 
     def decorator(view):
