@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; 2 here); `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
 # `make test` must not pick up a settings module exported in the shell.
 TEST_ENV := env -u DJANGO_SETTINGS_MODULE
 
@@ -50,7 +52,7 @@ lint: install
 	$(TEST_ENV) DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: install system-packages lint
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest --numprocesses=$(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The benchmarks (not tests), into fresh databases: the worklist with 5,000 episodes on SQLite and
 # PostgreSQL, the completion report with 50,000 episodes and 1M tasks on PostgreSQL, two app servers

@@ -106,13 +106,21 @@ class CheckinPoint(models.Model):
         """When this check-in opens and closes for a procedure anchored at `anchor_time`.
 
         Whole days are added in hospital wall-clock time, so day 7 opens at the same clock time as
-        the procedure ended even across a daylight-saving change; the answering window is real hours.
+        the procedure ended even across a daylight-saving change, and the answering window's whole
+        days too (the baseline's 7 × 24 hours close at the start's clock time, not an hour after it);
+        only the hours left over are real hours.
         """
-        tz = hospital_tz()
-        local = anchor_time.astimezone(tz)
-        opens = dt.datetime.combine(local.date() + dt.timedelta(days=self.days), local.time(), tzinfo=tz)
-        closes = opens.astimezone(dt.UTC) + dt.timedelta(hours=self.answer_within_hours)
+        whole_days, hours = divmod(self.answer_within_hours, 24)
+        opens = _same_clock_time(anchor_time, days=self.days)
+        closes = _same_clock_time(opens, days=whole_days).astimezone(dt.UTC) + dt.timedelta(hours=hours)
         return opens, closes
+
+
+def _same_clock_time(moment: dt.datetime, *, days: int) -> dt.datetime:
+    """The moment `days` later (or earlier) at the same hospital wall-clock time."""
+    tz = hospital_tz()
+    local = moment.astimezone(tz)
+    return dt.datetime.combine(local.date() + dt.timedelta(days=days), local.time(), tzinfo=tz)
 
 
 class CheckinRule(models.Model):

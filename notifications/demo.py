@@ -17,7 +17,7 @@ DEMO_PATIENT_LOGIN = "patient"
 NOT_SENT_REASON = "Demo data: written by seed_demo and due at once, not sent (only the demo patient's are)"
 
 
-def quiet_demo_confirmations(*, since: dt.datetime) -> int:
+def cancel_seeded_messages_due_at_once(*, since: dt.datetime) -> int:
     """Cancel the messages due at seeding written since `since` (the seed's start), but the demo patient's;
     how many. A check-in opening later keeps its message (the demo shows it planned)."""
     # A confirmation per booking, a message per check-in already open.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from checkins.selectors import checkins_to_announce
+from checklists.hospital_time import local_time
 from checklists.models import Episode, Patient, ProtocolVersion
 
 from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, MessageTemplate, preference_for
@@ -229,10 +230,8 @@ def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now
     # An earlier change alert not yet sent is replaced: the new one tells the whole move, from the first start.
     unsent = list(episode.messages.select_for_update().filter(kind=Kind.RESCHEDULED, status=Message.Status.SCHEDULED))
     first_start = unsent[0].previous_start if unsent else previous_start
-    reason = "Procedure moved from {} to {}".format(
-        f"{timezone.localtime(previous_start):%Y-%m-%d %H:%M}",
-        f"{timezone.localtime(episode.scheduled_start):%Y-%m-%d %H:%M}",
-    )
+    moved = (f"{local_time(moment):%Y-%m-%d %H:%M}" for moment in (previous_start, episode.scheduled_start))
+    reason = "Procedure moved from {} to {}".format(*moved)
     messages_replan(episode=episode, reason=reason, now=now)
     for alert in unsent:
         alert.status = Message.Status.SUPERSEDED

@@ -18,6 +18,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from checklists.hospital_time import local_time
+
 # The SMS the locmem backend "sent", for tests (like django.core.mail.outbox).
 outbox: list[dict] = []
 _counter = itertools.count(1)
@@ -47,7 +49,7 @@ class ConsoleBackend:
 
     def send(self, *, to: str, body: str, status_callback: str | None = None) -> str:
         provider_id = f"console-{uuid.uuid4().hex[:12]}"
-        sys.stdout.write(f"--- SMS {provider_id} to {to} at {timezone.localtime():%Y-%m-%d %H:%M}\n{body}\n---\n")
+        sys.stdout.write(f"--- SMS {provider_id} to {to} at {local_time():%Y-%m-%d %H:%M}\n{body}\n---\n")
         sys.stdout.flush()
         return provider_id
 

@@ -48,6 +48,15 @@ def test_baseline_is_asked_in_the_week_before_and_closes_at_the_start(pats_episo
     assert baseline.closes_at == START
 
 
+def test_the_baseline_closes_at_the_start_across_the_change_to_summer_time(checkin_data, nurse):
+    start = dt.datetime(2026, 3, 10, 8, 0, tzinfo=HOSPITAL)  # the week before holds 8 March, 02:00 -> 03:00
+    with time_machine.travel(start - dt.timedelta(days=10), tick=False):
+        episode = schedule_episode(by=nurse, start=start, protocol_version=checkin_data)
+    baseline = episode.checkins.get(point__key="baseline")
+    assert baseline.opens_at == dt.datetime(2026, 3, 3, 8, 0, tzinfo=HOSPITAL)
+    assert baseline.closes_at == start  # 167 real hours, not 168: never an hour into the procedure
+
+
 def test_no_after_checkins_before_the_procedure_is_recorded_done(checkin_data, nurse):
     with time_machine.travel(START - dt.timedelta(days=10), tick=False):
         episode = schedule_episode(by=nurse, start=START, protocol_version=checkin_data)

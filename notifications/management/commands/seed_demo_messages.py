@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from notifications.demo import quiet_demo_confirmations
+from notifications.demo import cancel_seeded_messages_due_at_once
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, since: str, **options):
         with transaction.atomic():
-            count = quiet_demo_confirmations(since=dt.datetime.fromisoformat(since))
+            count = cancel_seeded_messages_due_at_once(since=dt.datetime.fromisoformat(since))
         self.stdout.write(
             f"Demo messages: {count} seeded confirmations and check-in messages not sent (the demo patient's are)."
         )
