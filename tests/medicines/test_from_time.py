@@ -7,6 +7,7 @@ reminder goes at the time (out of the quiet hours: the morning after), never bef
 """
 
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
@@ -183,3 +184,17 @@ def test_the_after_care_step_list_says_from(restart, language, word):
         step = _step(restart)
         text = Template(body).render(Context({"after_steps": [step], "emergency_signs": [], "call_signs": []}))
     assert f"{word}{step['due']}: " in text
+
+
+def test_the_migration_makes_existing_restart_steps_from_their_time_with_a_history_row(restart):
+    from django.apps import apps
+
+    migration = importlib.import_module("medicines.migrations.0002_restart_and_liquid_diet_from_their_time")
+    ChecklistTask.objects.filter(pk=restart.pk).update(due_means=DueMeans.BY)  # as written before FROM existed
+
+    migration.from_their_time(apps, None)
+
+    restart.refresh_from_db()
+    assert restart.due_means == DueMeans.FROM
+    latest = restart.history.latest()
+    assert (latest.due_means, latest.history_change_reason) == (DueMeans.FROM, migration.REASON)
