@@ -68,10 +68,12 @@ class PatientForm(models.TextChoices):
 
 
 class DueMeans(models.TextChoices):
-    """What the due time means to the patient: a step to do by then, or a period that lasts until then."""
+    """What the due time means to the patient: a step to do by then, a period that lasts until then, or a
+    step to take once the time has come (restart a blood thinner: never earlier)."""
 
     BY = "by", "By this time: a step to do before it"
     UNTIL = "until", "Until this time: a period to keep to (no driving, lie flat)"
+    FROM = "from", "From this time: a step to take once the time has come (restart a medicine, start clear liquids)"
 
 
 class Side(models.TextChoices):
@@ -204,12 +206,15 @@ class TaskDefinition(models.Model):
     )
     # "Until": the task is a period that ends at its due time (no driving for 24 hours), not a
     # deadline: the patient reads "Until …", gets no "do this by" reminder, and it is never late.
+    # "From": a step the patient may take only once its time has come (restart clopidogrel): she
+    # reads "From …", is reminded at the time, cannot report it before, and it is never late.
     due_means = models.CharField(
         "the due time means",
         max_length=8,
         choices=DueMeans.choices,
         default=DueMeans.BY,
-        help_text="Until: a period that lasts until the due time; it cannot be critical and is never overdue.",
+        help_text="Until: a period that lasts until the due time. From: a step to take once the due time has "
+        "come. Either one cannot be critical and is never overdue.",
     )
     # The due rule is one of two kinds: minutes from the procedure start (T0 - 8 h), or a day
     # offset from the procedure's local date plus a local clock time (the day before at 23:59).
@@ -238,9 +243,10 @@ class TaskDefinition(models.Model):
             models.CheckConstraint(
                 condition=Q(admission__in=["", *Admission.values]), name="%(class)s_admission_valid"
             ),
-            # A period is kept, not done by a time: it never blocks readiness.
+            # Only a step done by a time can be critical: a period (until) or a step from a time never
+            # blocks readiness.
             models.CheckConstraint(
-                condition=Q(due_means=DueMeans.BY) | Q(due_means=DueMeans.UNTIL, is_critical=False),
+                condition=Q(due_means__in=DueMeans.values) & (Q(due_means=DueMeans.BY) | Q(is_critical=False)),
                 name="%(class)s_due_means_valid",
             ),
         ]
@@ -280,6 +286,21 @@ class TaskDefinition(models.Model):
     def is_period(self) -> bool:
         """A period that lasts until the due time (no driving for 24 hours), not a step to do by it."""
         return self.due_means == DueMeans.UNTIL
+
+    @property
+    def due_label(self) -> str:
+        """The staff's word before the due time: "Due", "Until" (a period) or "From" (a step from a time)."""
+        return {DueMeans.UNTIL: "Until", DueMeans.FROM: "From"}.get(self.due_means, "Due")
+
+    @property
+    def starts_at_due_time(self) -> bool:
+        """A step to take once the due time has come (restart a medicine), never earlier."""
+        return self.due_means == DueMeans.FROM
+
+    @property
+    def waits_for_due_time(self) -> bool:
+        """Whether the patient can tell us it is done only once the due time has passed (a period, a step from)."""
+        return self.due_means in (DueMeans.UNTIL, DueMeans.FROM)
 
     def applies_to(self, admission: str) -> bool:
         """Whether this task is part of the plan for a patient with this kind of admission."""
@@ -737,8 +758,10 @@ class ChecklistTask(TaskDefinition):
             raise TaskStateError("Only your own tasks can be reported done.")
         if self.patient_reported_at is not None:
             raise TaskStateError("You have already told us this is done.")
-        if self.is_period and timezone.now() < self.due_at:
-            raise TaskStateError("This lasts until the time shown: tell us once that time has passed.")
+        if self.waits_for_due_time and timezone.now() < self.due_at:
+            if self.is_period:
+                raise TaskStateError("This lasts until the time shown: tell us once that time has passed.")
+            raise TaskStateError("This starts at the time shown: tell us once you have done it, not before.")
         if not self.episode.accepts_patient_report_for(self):
             raise TaskStateError("This step was for before your procedure, which has now taken place.")
         self.patient_reported_at = timezone.now()
@@ -808,7 +831,8 @@ class TaskStateError(Exception):
 
 def overdue(now: dt.datetime, *, through: str = "") -> Q:
     """The one definition of overdue: a task still pending whose due time has passed (due exactly now: not yet).
-    A period ("until" its due time: no driving for 24 hours) is never overdue: its end is not a deadline.
+    A period ("until" its due time: no driving for 24 hours) is never overdue: its end is not a deadline;
+    nor is a step "from" its due time (restart a medicine): its time is a start, not a deadline.
 
     `through` is the path from the rows filtered to their tasks ("tasks" from episodes).
     """

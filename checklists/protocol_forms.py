@@ -122,6 +122,11 @@ class ProtocolTaskForm(DraftItemForm):
             self.add_error(
                 "is_critical", "A period (“until” its time) is kept, not done by a time: it cannot be critical."
             )
+        if data.get("due_means") == DueMeans.FROM and data.get("is_critical"):
+            self.add_error(
+                "is_critical",
+                "A step “from” its time is taken once that time has come, not done by it: it cannot be critical.",
+            )
         rule = data.get("due_rule")
         if rule == DueRule.OFFSET:
             if data.get("due_offset_minutes") is None and "due_offset_minutes" not in self.errors:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import edit_views, huddle_views, views
+from . import edit_views, huddle_views, patient_views, views
 
 app_name = "checklists"
 
@@ -24,10 +24,10 @@ task_urls = [
 ]
 
 patient_urls = [
-    path("new/", views.patient_create, name="patient-create"),
-    path("<int:pk>/", views.patient_detail, name="patient-detail"),
+    path("new/", patient_views.patient_create, name="patient-create"),
+    path("<int:pk>/", patient_views.patient_detail, name="patient-detail"),
     path("<int:pk>/edit/", edit_views.patient_edit, name="patient-edit"),
-    path("<int:patient_pk>/episodes/new/", views.episode_create, name="episode-create"),
+    path("<int:patient_pk>/episodes/new/", patient_views.episode_create, name="episode-create"),
 ]
 
 urlpatterns = [

@@ -1,3 +1,6 @@
+"""The nurses' pages of a procedure: the worklist, the after-care list, the episode page and its task and
+episode actions (tick, not applicable, undo, reschedule, cancel, sign off, time-out, record done)."""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -14,15 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.reads import reads_patient_data
-from kypho_tracker import form_tokens
 
-from .access import CARE_TEAM, NURSES, get_episode_for, get_patient_for, get_task_for, role_required
+from .access import CARE_TEAM, NURSES, get_episode_for, get_task_for, role_required
 from .filters import WorklistFilter
 from .forms import (
     CancelForm,
     ContactAttemptForm,
-    EpisodeScheduleForm,
-    PatientForm,
     RecordDoneForm,
     RescheduleForm,
     SignOffForm,
@@ -30,6 +30,7 @@ from .forms import (
     TaskReasonForm,
     TimeOutForm,
 )
+from .late_scheduling import late_tasks_if_rescheduled
 from .models import ContactAttempt, Episode, Readiness, TaskStateError, TimeOut
 from .selectors import (
     blocking_tasks,
@@ -37,21 +38,16 @@ from .selectors import (
     episode_history,
     episode_timeline,
     latest_time_out,
-    patient_history,
     readiness_counts,
     with_progress_for_page,
 )
-from .services import patients
 from .services.contacts import contact_attempt_record
 from .services.episodes import (
     episode_cancel,
     episode_record_done,
     episode_reschedule,
-    episode_schedule,
     episode_sign_off,
     episode_time_out_record,
-    late_tasks_if_rescheduled,
-    late_tasks_if_scheduled,
 )
 from .services.tasks import (
     TaskChangeConflict,
@@ -308,77 +304,6 @@ def episode_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_episode(request, get_episode_for(request.user, episode.pk), status=409)
     messages.success(request, change.done_message)
     return _after_change(request, episode.pk)
-
-
-@role_required(*NURSES)
-def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            patient = patients.patient_create(by=request.user, **form.cleaned_data)
-            messages.success(request, f"{patient.full_name} added.")
-            return redirect("checklists:patient-detail", pk=patient.pk)
-        return render(request, "checklists/patient_form.html", {"form": form}, status=400)
-    return render(request, "checklists/patient_form.html", {"form": form})
-
-
-@login_required
-@reads_patient_data("patient")
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for(request.user, pk)
-    episodes = patient.episodes.select_related("protocol_version__protocol", "nurse").with_progress()
-    return render(
-        request,
-        "checklists/patient_detail.html",
-        {
-            "patient": patient,
-            "episodes": episodes,
-            "can_schedule": request.user.is_nurse,
-            "history": patient_history(patient),
-        },
-    )
-
-
-@login_required
-def episode_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    """Schedule a procedure; a start too close for the protocol first lists the tasks it cannot meet, to confirm."""
-    patient = get_patient_for(request.user, patient_pk, roles=NURSES)
-    form = EpisodeScheduleForm(request.POST or None)
-    context = {"form": form, "patient": patient}
-    if request.method != "POST":
-        return render(request, "checklists/episode_form.html", context)
-    if not form.is_valid():
-        return render(request, "checklists/episode_form.html", context, status=400)
-    data = form.cleaned_data
-    expedite = form.late_tasks_confirmed
-    if not expedite:
-        late = late_tasks_if_scheduled(
-            protocol_version=data["protocol_version"],
-            scheduled_start=data["scheduled_start"],
-            admission_type=data["admission_type"],
-        )
-        if late:
-            confirm = form.with_confirmation(request.POST)
-            confirm.helper.inputs[0].value = "Schedule and expedite these tasks"
-            return render(request, "checklists/episode_form.html", {**context, "form": confirm, "late_tasks": late})
-    data.pop("expedite_confirmed_for")
-    token = data.pop("submission_token")
-    earlier = form_tokens.claim(token)
-    if earlier == form_tokens.PENDING:
-        form.add_error(None, "This form is already being sent. Look at the patient's page in a moment.")
-        return render(request, "checklists/episode_form.html", context, status=409)
-    if earlier is not None:
-        messages.info(request, "This form was sent twice: the procedure was scheduled once.")
-        return redirect("checklists:episode-detail", pk=earlier)
-    try:
-        episode = episode_schedule(patient=patient, by=request.user, expedite_late=expedite, **data)
-    except ValidationError as error:
-        form_tokens.release(token)
-        form.add_error(None, error)
-        return render(request, "checklists/episode_form.html", context, status=400)
-    form_tokens.fulfil(token, episode.pk)
-    messages.success(request, "Procedure scheduled and checklist created.")
-    return redirect("checklists:episode-detail", pk=episode.pk)
 
 
 @require_POST

@@ -4,6 +4,8 @@ A medicine puts `checklists.ChecklistTask` rows with no template on the checklis
 "Prescriber's decision for X" (added by `services.medicine_add`), and once a decision is recorded the
 patient's "Take your last dose of X", "Restart X" and, for a GLP-1 continued with a liquid diet,
 "Start clear liquids only" (which retires the protocol's food tasks until another decision). The
+restart and the clear liquids are steps "from" their time (`DueMeans.FROM`): the patient reads
+"From 10:50 a.m. …", never "By", cannot report them before, and they are never overdue. The
 callers hold the episode's lock (`services`).
 """
 
@@ -13,7 +15,7 @@ from django.db.models import Max
 
 from checklists.events import TaskChanged, announce
 from checklists.hospital_time import local_day
-from checklists.models import ChecklistTask, Episode, Phase, Responsible
+from checklists.models import ChecklistTask, DueMeans, Episode, Phase, Responsible
 from checklists.services.audit import save_with_history
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable, task_reopen
 
@@ -32,7 +34,8 @@ def add_patient_tasks(medication: EpisodeMedicine, *, by) -> None:
             episode,
             by=by,
             text=texts.liquid_diet_text(medication.names),
-            rule=ChecklistTask(due_offset_minutes=LIQUID_DIET_MINUTES),
+            # From its time, never "by" it: clear liquids start then.
+            rule=ChecklistTask(due_offset_minutes=LIQUID_DIET_MINUTES, due_means=DueMeans.FROM),
             responsible=Responsible.PATIENT,
         )
         for task in episode.tasks.filter(status=ChecklistTask.Status.PENDING):
@@ -53,7 +56,8 @@ def add_patient_tasks(medication: EpisodeMedicine, *, by) -> None:
             episode,
             by=by,
             text=texts.restart_text(medication.names),
-            rule=ChecklistTask(due_offset_minutes=medication.restart_minutes),
+            # "From 10:50 a.m. …", never "By": restarting a blood thinner earlier is unsafe.
+            rule=ChecklistTask(due_offset_minutes=medication.restart_minutes, due_means=DueMeans.FROM),
             responsible=Responsible.PATIENT,
         )
 
@@ -120,6 +124,7 @@ def add_task(
         due_offset_minutes=rule.due_offset_minutes,
         due_day_offset=rule.due_day_offset,
         due_clock_time=rule.due_clock_time,
+        due_means=rule.due_means,
         due_at=due_at,
     )
     save_with_history(task, by=by, reason="Added by the medication plan")

@@ -17,6 +17,9 @@ from checklists.models import ChecklistTask, Episode, Responsible
 
 from .models import Kind
 
+# How long after its time a "from" step's reminder is still worth sending (planned late, it is not).
+FROM_REMINDER_VALID = dt.timedelta(hours=24)
+
 
 @dataclass(frozen=True)
 class Planned:
@@ -151,7 +154,18 @@ def needs_reminder(task: ChecklistTask, *, in_care: tuple[dt.datetime, dt.dateti
 
 
 def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Planned:
-    """The step's lead time (the protocol's, else the default) before it is due; in quiet hours, the evening before."""
+    """The step's lead time (the protocol's, else the default) before it is due; in quiet hours, the evening before.
+
+    A step from a time (restart a medicine) is reminded at its time, never before (she must not take it
+    earlier); in quiet hours, when they end the morning after. It stays worth sending for a day."""
+    if task.starts_at_due_time:
+        return Planned(
+            Kind.TASK_REMINDER,
+            task.due_at,
+            morning_after_quiet(task.due_at, quiet),
+            expires_at=task.due_at + FROM_REMINDER_VALID,
+            task=task,
+        )
     lead = (
         task.reminder_lead_minutes
         if task.reminder_lead_minutes is not None

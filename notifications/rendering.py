@@ -210,6 +210,7 @@ def reference_context(version: ProtocolVersion) -> dict:
             "instructions": localized(t, "patient_instructions"),
             "due": format_moment(t.due_at_for(start)),
             "until": t.is_period,
+            "starts": t.starts_at_due_time,
         }
         for t in version.tasks.in_timeline_order()
         if t.responsible == Responsible.PATIENT
@@ -253,8 +254,10 @@ def _step(task) -> dict:
         "instructions": localized(task, "patient_instructions"),
         "due": format_moment(task.due_at),
         "time": format_time(task.due_at),
-        # A period ("No driving for 24 hours"): the templates say "Until", not "By".
+        # A period ("No driving for 24 hours"): the templates say "Until", not "By"; a step from a
+        # time ("Restart clopidogrel"): "From", never "By" (earlier is unsafe).
         "until": task.is_period,
+        "starts": task.starts_at_due_time,
     }
 
 

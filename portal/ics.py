@@ -2,8 +2,10 @@
 
 Only what the patient does: the team's tasks (the IV line, the x-ray) are not the patient's to put
 in a diary. Nothing already past. A period ("No driving for 24 hours", until a time) spans from the
-procedure's start to its end, says "Until …" and has no alarm. No reminder rings at night: one that
-would fall between 21:00 and 07:00 rings at 20:00 the evening before. Each event keeps its UID, and its SEQUENCE counts
+procedure's start to its end, says "Until …" and has no alarm. A step from a time ("Restart
+clopidogrel") says "From …" and rings at its time, never before. No reminder rings at night: one that
+would fall between 21:00 and 07:00 rings at 20:00 the evening before (a step from a time: at 07:00
+the morning after). Each event keeps its UID, and its SEQUENCE counts
 the changes recorded in its history, so a calendar that imports the file again updates the
 event in place (RFC 5545 §3.8.7.4) instead of keeping the old time.
 """
@@ -34,6 +36,15 @@ def reminder_at(due_at: dt.datetime) -> dt.datetime:
         return local
     evening = local.date() if local.time() >= NIGHT_STARTS else local.date() - dt.timedelta(days=1)
     return dt.datetime.combine(evening, EVENING_REMINDER, tzinfo=hospital_tz())
+
+
+def starts_reminder_at(due_at: dt.datetime) -> dt.datetime:
+    """A step from a time: at the time, never earlier; at night (21:00 to 07:00), at 07:00 the morning after."""
+    local = due_at.astimezone(hospital_tz())
+    if NIGHT_ENDS <= local.time() < NIGHT_STARTS:
+        return local
+    morning = local.date() + dt.timedelta(days=1) if local.time() >= NIGHT_STARTS else local.date()
+    return dt.datetime.combine(morning, NIGHT_ENDS, tzinfo=hospital_tz())
 
 
 def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.datetime | None = None) -> bytes:
@@ -73,16 +84,24 @@ def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.dateti
             duration=duration,
             summary=item.title,
         )
+        if item.task.waits_for_due_time:
+            # "Until …" (a period) or "From …" (restart a medicine): the time is not a deadline, say which.
+            event.add("description", f"{item.due_text}\n\n{item.instructions}".strip())
+        else:
+            event.add("description", item.instructions)
         if item.task.is_period:
             # A period to keep ("No driving … Until 8:00 a.m. Tuesday"): nothing to do at a time, no alarm.
-            event.add("description", f"{item.due_text}\n\n{item.instructions}".strip())
             calendar.add_component(event)
             continue
-        event.add("description", item.instructions)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", item.title)
-        alarm.add("trigger", reminder_at(item.task.due_at).astimezone(dt.UTC))
+        if item.task.starts_at_due_time:
+            # The alarm never rings before the time: taking it earlier is unsafe.
+            alarm.add("description", f"{item.title}: {item.due_text}")
+            alarm.add("trigger", starts_reminder_at(item.task.due_at).astimezone(dt.UTC))
+        else:
+            alarm.add("description", item.title)
+            alarm.add("trigger", reminder_at(item.task.due_at).astimezone(dt.UTC))
         event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()

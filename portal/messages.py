@@ -9,6 +9,7 @@ DOMAIN_MESSAGES = [
     gettext_noop("You have already told us this is done."),
     gettext_noop("This step was for before your procedure, which has now taken place."),
     gettext_noop("This lasts until the time shown: tell us once that time has passed."),
+    gettext_noop("This starts at the time shown: tell us once you have done it, not before."),
     gettext_noop("The procedure is cancelled; its tasks can no longer be changed."),
     # Role names shown in the navigation bar (accounts.models.Role labels).
     gettext_noop("Patient"),

@@ -91,8 +91,9 @@ class PatientTask:
     @property
     def asks_patient(self) -> bool:
         """The patient still has something to do here: their own open task, or a question to answer;
-        a period ("No driving until …") only once it has ended (can_report says so)."""
-        if self.task.is_period:
+        a period ("No driving until …") or a step from a time ("Restart clopidogrel from …") only once
+        its time has come (can_report says so)."""
+        if self.task.waits_for_due_time:
             return self.can_report
         if self.form and not self.form_answered:
             return not self.is_closed
@@ -219,8 +220,9 @@ def _patient_task(
         and state == TaskState.TO_DO
         and task.responsible == Responsible.PATIENT
         and not task.patient_form
-        # A period is kept until its time: "I've done this" only once it has passed.
-        and not (task.is_period and now < task.due_at),
+        # A period is kept until its time, a step "from" a time taken once it has come:
+        # "I've done this" only once the time has passed.
+        and not (task.waits_for_due_time and now < task.due_at),
         form=task.patient_form if reportable or task.patient_form == PatientForm.READ_INFORMATION else "",
         form_answered=form_answered,
         shown_phase=Phase.DAY_OF if on_the_day else task.phase,
@@ -238,17 +240,22 @@ def patient_task_title(task: ChecklistTask) -> str:
 
 
 def due_line(task: ChecklistTask, moment: dt.datetime | None = None) -> str:
-    """The one wording of a due time: "By <moment>" for a step, "Until <moment>" for a period."""
+    """The one wording of a due time: "By <moment>" for a step, "Until <moment>" for a period,
+    "From <moment>" for a step to take once the time has come (never "By": restarting a blood
+    thinner earlier is unsafe)."""
     moment = format_moment(moment or task.due_at)
     if task.is_period:
         return _("Until %(moment)s") % {"moment": moment}
+    if task.starts_at_due_time:
+        return _("From %(moment)s") % {"moment": moment}
     return _("By %(moment)s") % {"moment": moment}
 
 
 def _due_text(task: ChecklistTask, *, state: str, now: dt.datetime) -> str:
     """An exact time still ahead; never a past date as a deadline ("Do this today", "Call us").
-    A period always reads "Until …": its end is not a deadline, so it is never late."""
-    if task.is_period:
+    A period always reads "Until …" and a step from a time "From …": neither time is a deadline, so
+    neither is ever late."""
+    if task.waits_for_due_time:
         return due_line(task)
     patients_step = task.responsible == Responsible.PATIENT or bool(task.patient_form)
     if state == TaskState.TO_DO and task.due_at < now:

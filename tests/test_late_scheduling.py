@@ -11,12 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from checklists.hospital_time import add_working_hours
+from checklists.late_scheduling import late_tasks_if_rescheduled, late_tasks_if_scheduled
 from checklists.models import Admission, ChecklistTask, Episode, Readiness
-from checklists.services.episodes import (
-    episode_reschedule,
-    late_tasks_if_rescheduled,
-    late_tasks_if_scheduled,
-)
+from checklists.services.episodes import episode_reschedule
 from tests.factories import PatientFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)

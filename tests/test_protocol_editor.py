@@ -451,6 +451,8 @@ def test_a_move_needs_a_direction(client, admin_user, draft):
             "less than or equal to 60",
         ),
         ({"due_means": "until", "is_critical": "on"}, "is_critical", "it cannot be critical"),
+        # A step "from" its time (restart a medicine) cannot block readiness either.
+        ({"due_means": "from", "is_critical": "on"}, "is_critical", "“from” its time is taken once that time"),
     ],
 )
 def test_a_task_form_with_a_mistake_is_refused_with_a_clear_error(client, admin_user, draft, changes, field, message):
