@@ -167,8 +167,13 @@ def format_day(value: dt.datetime) -> str:
 
 
 def format_time(value: dt.datetime) -> str:
-    """ "8:00 a.m." / "08:00": a clock time, never "midnight"; noon is "12:00 noon" ("12:00 p.m." is misread)."""
+    """ "8:00 a.m." / "08:00": a clock time, never "midnight"; noon is "12:00 noon" ("12:00 p.m." is misread).
+
+    A time at midnight is the last minute before it, "11:59 p.m." / "23:59": "by 12:00 a.m." (or "antes de
+    las 00:00") in a list of tonight's cut-offs reads as either end of the night."""
     local = value.astimezone(hospital_tz())
+    if local.time() == dt.time(0, 0):
+        local -= dt.timedelta(minutes=1)
     if local.time() == dt.time(12, 0):
         # Translators: the clock time at midday; in a 24-hour language simply "12:00".
         return pgettext("time format", "12:00 noon")

@@ -94,8 +94,9 @@ def test_an_sms_over_two_segments_drops_whole_middle_lines_and_keeps_the_ward_ph
 def test_the_spanish_night_before_text_gives_the_overnight_cut_offs_within_two_segments(rosa):
     sms = send(rosa, Kind.NIGHT_BEFORE, "sms")
     assert sms.body == (
-        "Kypho Tracker: Rosa, su procedimiento es mañana a las 08:00. Llegue a las 06:30 con quien le llevara a casa.\n"
-        "Antes de las 00:00: Last solid food\n"
+        "Kypho Tracker: Rosa, su procedimiento es mañana a las 08:00. "
+        "Llegue a las 06:30 con quien lo/la llevara a casa.\n"
+        "Antes de las 23:59: Last solid food\n"
         "Preguntas: (555) 010-0100"
     )
 

@@ -58,6 +58,13 @@ def test_monday_morning_procedure_shows_each_phase_with_its_real_date(schedule):
     }
 
 
+def test_a_clock_time_at_midnight_is_the_last_minute_before_it_in_both_languages():
+    midnight = at(2026, 3, 16, 0, 0)
+    assert format_time(midnight) == "11:59 p.m."
+    with translation.override("es"):
+        assert format_time(midnight) == "23:59"
+
+
 def test_monday_after_the_spring_daylight_saving_change(schedule):
     # Clocks go forward at 2:00 on Sunday 8 March 2026: the night before is 23 hours long.
     episode = schedule(at(2026, 3, 9, 8, 0))
