@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Role
 from tests.factories import PatientFactory, UserFactory, schedule_episode, small_protocol_version
@@ -16,6 +18,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def empty_cache():
     """Every test starts with an empty cache: no PDF rendered or counter left by an earlier test."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language: a Spanish-speaking patient's request through the test client
+    leaves Spanish active in the thread (LocaleMiddleware activates it; nothing deactivates it after)."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_nurse():
