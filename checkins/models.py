@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from checklists.hospital_time import hospital_tz
+from checklists.hospital_time import local_moment, local_time
 from checklists.models import ClinicalQuerySet, Episode, ProtocolVersion
 
 PAIN_MIN, PAIN_MAX = 0, 10
@@ -118,9 +118,8 @@ class CheckinPoint(models.Model):
 
 def _same_clock_time(moment: dt.datetime, *, days: int) -> dt.datetime:
     """The moment `days` later (or earlier) at the same hospital wall-clock time."""
-    tz = hospital_tz()
-    local = moment.astimezone(tz)
-    return dt.datetime.combine(local.date() + dt.timedelta(days=days), local.time(), tzinfo=tz)
+    local = local_time(moment)
+    return local_moment(local.date() + dt.timedelta(days=days), local.time())
 
 
 class CheckinRule(models.Model):
