@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from checkins.models import Checkin
-from checklists.hospital_time import hospital_tz
+from checklists.hospital_time import hospital_tz, local_midnight
 from checklists.models import ChecklistTask, Episode, Responsible
 
 from .models import Kind
@@ -87,7 +87,8 @@ def episode_plan(
         _at_fixed_time(
             Kind.WEEK_BEFORE, local_moment(day - dt.timedelta(days=7), settings.NOTIFY_WEEK_BEFORE_AT), night, quiet
         ),
-        _at_fixed_time(Kind.NIGHT_BEFORE, night, start, quiet, late_ok=True),
+        # It says "tomorrow": planned late it goes at once, but not once the procedure's day has begun.
+        _at_fixed_time(Kind.NIGHT_BEFORE, night, min(local_midnight(day), start), quiet, late_ok=True),
         _at_fixed_time(
             Kind.AFTER_CARE,
             local_moment(day + dt.timedelta(days=1), settings.NOTIFY_AFTER_CARE_AT),

@@ -34,6 +34,25 @@ def test_rescheduling_supersedes_the_old_plan_schedules_the_new_one_and_alerts_a
     assert ("task_reminder", "Tue 10 Mar 20:00 EDT") in live  # last solid food now at 06:00 on the 11th: 04:00 is quiet
 
 
+def test_moved_after_midnight_to_the_same_morning_the_night_before_summary_is_dropped_not_sent_at_once(booked, nurse):
+    old_night = booked.messages.get(kind="night_before", channel="sms")
+    # At 03:47 on Wednesday 4 March, the procedure is moved to 10:00 that morning.
+    with time_machine.travel(dt.datetime(2026, 3, 4, 3, 47, tzinfo=START.tzinfo), tick=False):
+        episodes.episode_reschedule(
+            episode=booked, scheduled_start=dt.datetime(2026, 3, 4, 10, 0, tzinfo=START.tzinfo), by=nurse, reason="Gap"
+        )
+    old_night.refresh_from_db()
+    assert old_night.status == Message.Status.SUPERSEDED
+    assert not booked.messages.filter(kind="night_before", status="scheduled").exists()
+    # The change alert goes at once and names the day.
+    alert = booked.messages.get(kind="rescheduled", channel="sms")
+    assert local(alert.scheduled_for) == "Wed 04 Mar 03:47 EST"
+    with time_machine.travel(alert.scheduled_for, tick=False):
+        assert message_send(alert.pk) == "sent"
+    assert "to 10:00 a.m. Wednesday 4 March" in outbox[-1]["body"]
+    assert "tomorrow" not in outbox[-1]["body"]
+
+
 def test_the_change_alert_restates_old_and_new_start_and_every_cut_off(booked, nurse):
     with time_machine.travel(MOVED_AT, tick=False):
         episodes.episode_reschedule(

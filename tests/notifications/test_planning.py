@@ -8,6 +8,7 @@ from checklists.models import Phase
 from checklists.services import tasks
 from notifications.dispatch import message_send
 from notifications.models import Message
+from notifications.sms import outbox
 from tests.factories import PatientFactory, record_done, schedule_episode
 
 from .conftest import BOOKED_AT, START, add_patient_step, local
@@ -47,6 +48,49 @@ def test_the_week_before_summary_is_not_sent_late_but_the_night_before_one_is(nu
         ("task_reminder", "Mon 09 Mar 20:00 EDT"),
         ("after_care", "Wed 11 Mar 10:00 EDT"),
     }
+
+
+# Booked late for 10:00 on Tuesday 10 March, the procedure's day.
+SAME_MORNING = dt.datetime(2026, 3, 10, 10, 0, tzinfo=START.tzinfo)
+
+
+def send_everything_scheduled(episode) -> list[str]:
+    """Every scheduled message sent at its time, as the worker would: their texts."""
+    for message in episode.messages.filter(status=Message.Status.SCHEDULED):
+        with time_machine.travel(message.scheduled_for, tick=False):
+            message_send(message.pk)
+    return [f"{m.subject}\n{m.body}" for m in episode.messages.filter(status=Message.Status.SENT)]
+
+
+def test_booked_late_the_evening_before_the_night_before_summary_goes_at_once_and_says_tomorrow(
+    nurse, maria, protocol_version
+):
+    with time_machine.travel(dt.datetime(2026, 3, 9, 22, 0, tzinfo=START.tzinfo), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=SAME_MORNING)
+        summary = episode.messages.get(kind="night_before", channel="sms")
+        assert local(summary.scheduled_for) == "Mon 09 Mar 22:00 EDT"
+        assert message_send(summary.pk) == "sent"
+    assert outbox[-1]["body"].startswith("Kypho Tracker: Maria, your procedure is tomorrow at 10:00 a.m.")
+
+
+def test_booked_after_midnight_for_the_same_morning_no_night_before_summary_and_nothing_says_tomorrow(
+    nurse, maria, protocol_version
+):
+    with time_machine.travel(dt.datetime(2026, 3, 10, 0, 30, tzinfo=START.tzinfo), tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=SAME_MORNING)
+    assert not episode.messages.filter(kind="night_before").exists()
+    texts = send_everything_scheduled(episode)
+    assert texts  # the confirmation, at 08:00
+    assert not [text for text in texts if "tomorrow" in text.lower()]
+
+
+def test_a_night_before_summary_not_sent_by_midnight_is_dropped(booked):
+    summary = booked.messages.get(kind="night_before", channel="sms")
+    # The worker was down from 17:00 and catches up at 00:10 on the procedure's day.
+    with time_machine.travel(dt.datetime(2026, 3, 10, 0, 10, tzinfo=START.tzinfo), tick=False):
+        assert message_send(summary.pk) == "cancelled"
+    summary.refresh_from_db()
+    assert (summary.status, summary.sent_at) == ("cancelled", None)
 
 
 def test_a_confirmation_booked_at_night_waits_for_the_morning(nurse, maria, protocol_version):
