@@ -35,6 +35,30 @@ def make_other_nurse():
     return UserFactory(username="olga", first_name="Olga", last_name="Other", role=Role.NURSE)
 
 
+def make_admin():
+    return UserFactory(username="ada", first_name="Ada", last_name="Admin", role=Role.ADMIN, is_staff=True)
+
+
+def make_patient_user():
+    return UserFactory(username="pat", first_name="Pat", last_name="Patient", role=Role.PATIENT)
+
+
+def make_other_patient_user():
+    return UserFactory(username="quinn", first_name="Quinn", last_name="Other", role=Role.PATIENT)
+
+
+def schedule_pats_episode(*, nurse, patient_user, protocol_version):
+    """Pat's upcoming procedure, assigned to Nina."""
+    patient = PatientFactory(user=patient_user, first_name="Pat", last_name="Patient")
+    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version, nurse=nurse)
+
+
+def schedule_quinns_episode(*, nurse, other_patient_user, protocol_version):
+    """Quinn's upcoming procedure, scheduled by Nina and assigned to no one."""
+    patient = PatientFactory(user=other_patient_user, first_name="Quinn", last_name="Other")
+    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version)
+
+
 @pytest.fixture
 def nurse(db):
     return make_nurse()
@@ -47,17 +71,17 @@ def other_nurse(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="ada", first_name="Ada", last_name="Admin", role=Role.ADMIN, is_staff=True)
+    return make_admin()
 
 
 @pytest.fixture
 def patient_user(db):
-    return UserFactory(username="pat", first_name="Pat", last_name="Patient", role=Role.PATIENT)
+    return make_patient_user()
 
 
 @pytest.fixture
 def other_patient_user(db):
-    return UserFactory(username="quinn", first_name="Quinn", last_name="Other", role=Role.PATIENT)
+    return make_other_patient_user()
 
 
 @pytest.fixture
@@ -67,16 +91,14 @@ def protocol_version(db):
 
 @pytest.fixture
 def episode(nurse, patient_user, protocol_version):
-    """Pat's upcoming procedure, assigned to Nina."""
-    patient = PatientFactory(user=patient_user, first_name="Pat", last_name="Patient")
-    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version, nurse=nurse)
+    return schedule_pats_episode(nurse=nurse, patient_user=patient_user, protocol_version=protocol_version)
 
 
 @pytest.fixture
 def other_episode(nurse, other_patient_user, protocol_version):
-    """Quinn's upcoming procedure."""
-    patient = PatientFactory(user=other_patient_user, first_name="Quinn", last_name="Other")
-    return schedule_episode(by=nurse, patient=patient, protocol_version=protocol_version)
+    return schedule_quinns_episode(
+        nurse=nurse, other_patient_user=other_patient_user, protocol_version=protocol_version
+    )
 
 
 @pytest.fixture(scope="session")

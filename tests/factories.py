@@ -1,6 +1,8 @@
 import datetime as dt
+from contextlib import contextmanager
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -112,6 +114,16 @@ def small_protocol_version(**version_fields) -> ProtocolVersion:
         protocol_version=version, severity=WarningSign.Severity.EMERGENCY, position=1, text="Sudden chest pain"
     )
     return version
+
+
+@contextmanager
+def built_once_for_the_scope(django_db_blocker):
+    """Data a class or module of tests builds once and only reads, as Django's setUpTestData does: written in a
+    transaction rolled back when the fixture's scope ends, while each test's own changes roll back after it (its
+    `db` fixture is a savepoint inside). Use it in a class- or module-scoped fixture that takes `django_db_setup`."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def schedule_episode(*, by, start=None, patient=None, protocol_version=None, nurse=None, **fields):

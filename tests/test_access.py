@@ -1,6 +1,7 @@
 """The role ladder for every URL: anonymous users log in, the wrong role gets 403 or 404, the right role gets in."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -10,6 +11,15 @@ from accounts.models import User
 from checklists.models import ChecklistTask, ContactAttempt, Episode, Patient, RejectedTaskChange
 from checklists.services.episodes import episode_reschedule
 from checklists.services.tasks import task_mark_done, task_report_by_patient
+from tests.conftest import (
+    make_admin,
+    make_nurse,
+    make_other_patient_user,
+    make_patient_user,
+    schedule_pats_episode,
+    schedule_quinns_episode,
+)
+from tests.factories import built_once_for_the_scope, small_protocol_version
 
 TASK_URLS = [
     "checklists:task-mark-done",
@@ -84,15 +94,57 @@ def with_methods(names: list[str]) -> list[tuple[str, str]]:
     return [(name, "get") for name in names if name not in POST_ONLY_URLS] + [(name, "post") for name in names]
 
 
+@dataclass(frozen=True)
+class Ladder:
+    """Who climbs the ladder (Nina, Ada, Pat, Quinn) and the two episodes they aim at, by primary key."""
+
+    user_pks: dict[str, int]
+    episode_pks: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def ladder_once(django_db_setup, django_db_blocker) -> Ladder:
+    """The people and episodes built once for the module's ~300 requests (each test's changes roll back after it):
+    Pat's episode ("own", seen from patient_user) and Quinn's ("other"), each with one task closed to reopen and
+    one reported by the patient."""
+    with built_once_for_the_scope(django_db_blocker):
+        nurse, patient_user, other_patient_user = make_nurse(), make_patient_user(), make_other_patient_user()
+        protocol_version = small_protocol_version()
+        own = schedule_pats_episode(nurse=nurse, patient_user=patient_user, protocol_version=protocol_version)
+        other = schedule_quinns_episode(
+            nurse=nurse, other_patient_user=other_patient_user, protocol_version=protocol_version
+        )
+        for each in (own, other):
+            task = each.tasks.get(title=CLOSED_TASK)
+            task_mark_done(task=task, by=nurse, expected_version=task.version)
+            reported = each.tasks.get(title=PATIENT_REPORTED_TASK)
+            task_report_by_patient(task=reported, by=each.patient.user, expected_version=reported.version)
+        people = {"nurse": nurse, "admin_user": make_admin(), "patient_user": patient_user}
+        yield Ladder(
+            user_pks={role: user.pk for role, user in people.items()},
+            episode_pks={"own": own.pk, "other": other.pk},
+        )
+
+
+# Each test reads fresh copies of the module's people and episodes (what a test changes in memory stays with it).
 @pytest.fixture
-def episodes(nurse, episode, other_episode) -> dict[str, Episode]:
-    """Pat's episode ("own", seen from patient_user) and Quinn's ("other"), each with one task closed to reopen."""
-    for each in (episode, other_episode):
-        task = each.tasks.get(title=CLOSED_TASK)
-        task_mark_done(task=task, by=nurse, expected_version=task.version)
-        reported = each.tasks.get(title=PATIENT_REPORTED_TASK)
-        task_report_by_patient(task=reported, by=each.patient.user, expected_version=reported.version)
-    return {"own": episode, "other": other_episode}
+def nurse(ladder_once, db) -> User:
+    return User.objects.get(pk=ladder_once.user_pks["nurse"])
+
+
+@pytest.fixture
+def admin_user(ladder_once, db) -> User:
+    return User.objects.get(pk=ladder_once.user_pks["admin_user"])
+
+
+@pytest.fixture
+def patient_user(ladder_once, db) -> User:
+    return User.objects.get(pk=ladder_once.user_pks["patient_user"])
+
+
+@pytest.fixture
+def episodes(ladder_once, db) -> dict[str, Episode]:
+    return {name: Episode.objects.select_related("patient").get(pk=pk) for name, pk in ladder_once.episode_pks.items()}
 
 
 def request_for(name: str, episode: Episode) -> tuple[str, dict]:
@@ -316,7 +368,8 @@ def test_care_team_can_invite_any_patient(client, request, episodes, role):
     assert response.url == reverse("checklists:patient-detail", args=[episodes["other"].patient_id])
 
 
-def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episode, other_episode):
+def test_patient_sees_only_their_own_checklist(client, nurse, patient_user, episodes):
+    episode, other_episode = episodes["own"], episodes["other"]
     # Move Quinn's procedure to another day, so a leak would show as a second date on Pat's page.
     other_start = timezone.now() + dt.timedelta(days=10)
     episode_reschedule(episode=other_episode, scheduled_start=other_start, by=nurse, reason="Theatre moved")

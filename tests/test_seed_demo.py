@@ -5,7 +5,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,16 +12,16 @@ from accounts.models import Role, User
 from checklists.models import Admission, ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness
 from checklists.timeline_demo import TIMELINE_EXAMPLES
 from notifications.models import Message
+from tests.factories import built_once_for_the_scope
 
 
 @pytest.fixture(scope="class")
 def seeded_once(django_db_setup, django_db_blocker):
     """The demo seeded once for the tests that read it (it takes seconds), as Django's setUpTestData does:
     in a transaction rolled back after the class's last test; each test's own changes roll back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with built_once_for_the_scope(django_db_blocker):
         call_command("seed_demo")
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

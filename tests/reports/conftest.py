@@ -8,14 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from checklists.models import Episode
 from checklists.services.episodes import episode_cancel, episode_reschedule, episode_sign_off
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 from tests.conftest import make_nurse, make_other_nurse
-from tests.factories import PatientFactory, record_done, schedule_episode, small_protocol_version
+from tests.factories import (
+    PatientFactory,
+    built_once_for_the_scope,
+    record_done,
+    schedule_episode,
+    small_protocol_version,
+)
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 # The period of the fortnight: two full weeks, Monday 2 June to Sunday 15 June 2025 (EDT, UTC-4).
@@ -99,12 +104,11 @@ def fortnight_once(django_db_setup, django_db_blocker) -> SharedFortnight:
     setUpTestData does: in a transaction rolled back after the class's last test, while each test's own
     changes are rolled back after it as usual. Its nurses are Nina and Olga; a test of the class must not
     ask for `nurse`, `other_nurse` or `protocol_version` (they would be others)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with built_once_for_the_scope(django_db_blocker):
         protocol_version = small_protocol_version()
         nina = make_nurse()
         episodes = build_fortnight(Ward(protocol_version, scheduler=nina), nina, make_other_nurse())
         yield SharedFortnight(episodes, protocol_version)
-        transaction.set_rollback(True)
 
 
 def build_fortnight(ward: Ward, nurse, other_nurse) -> dict[str, Episode]:
