@@ -5,7 +5,6 @@ bypasses it (it reuses the log-in's cookies).
 """
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from checklists.models import Episode
@@ -17,9 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_ticking_keeps_the_nurses_place_without_csp_errors_and_the_worklist_fits_a_phone(
-    live_server, page: Page, browser: Browser
+    live_server, page: Page, browser: Browser, demo
 ):
-    call_command("seed_demo")
     console, violations = [], []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     page.expose_function("reportViolation", lambda directive: violations.append(directive))

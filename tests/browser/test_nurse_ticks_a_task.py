@@ -3,14 +3,12 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_nurse_logs_in_opens_a_patient_and_ticks_a_task(live_server, page: Page):
-    call_command("seed_demo")
+def test_demo_nurse_logs_in_opens_a_patient_and_ticks_a_task(live_server, page: Page, demo):
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill("nurse")
     page.get_by_label("Password").fill("kypho-nurse")

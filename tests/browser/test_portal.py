@@ -3,25 +3,16 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
-from checklists.models import ChecklistTask, Episode
+from checklists.models import Episode
+from tests.browser.conftest import DRIVER
 from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
-DRIVER = "Arrange an adult to drive you home"
 DRIVER_ES = "Pida a un adulto que lo/la lleve a casa"
-
-
-def demo_with_the_driver_still_to_arrange() -> ChecklistTask:
-    """The demo leaves Maria's own tasks, the driver among them, for her to report."""
-    call_command("seed_demo")
-    driver = ChecklistTask.objects.get(episode__patient__mrn="DEMO-015", title=DRIVER)
-    assert driver.is_pending
-    return driver
 
 
 def fits_the_screen(page: Page) -> bool:
@@ -29,8 +20,10 @@ def fits_the_screen(page: Page) -> bool:
 
 
 @pytest.mark.browser_context_args(viewport=PHONE)
-def test_demo_patient_gives_the_driver_on_a_phone_and_the_nurse_sees_it(live_server, page: Page, browser: Browser):
-    driver = demo_with_the_driver_still_to_arrange()
+def test_demo_patient_gives_the_driver_on_a_phone_and_the_nurse_sees_it(
+    live_server, page: Page, browser: Browser, driver_still_to_arrange
+):
+    driver = driver_still_to_arrange
 
     log_in(page, f"{live_server.url}/", username="patient", password="kypho-patient")
 
@@ -66,8 +59,7 @@ def test_demo_patient_gives_the_driver_on_a_phone_and_the_nurse_sees_it(live_ser
 
 
 @pytest.mark.browser_context_args(viewport=PHONE)
-def test_patient_switches_to_english_and_back(live_server, page: Page):
-    demo_with_the_driver_still_to_arrange()
+def test_patient_switches_to_english_and_back(live_server, page: Page, demo):
     log_in(page, f"{live_server.url}/", username="patient", password="kypho-patient")
     expect(page.get_by_role("heading", name="Mi lista de tareas", level=1)).to_be_visible()
 

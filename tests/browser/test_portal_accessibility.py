@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 from accounts.models import Role
 from portal.services import invitation_link
 from tests.browser.pages import log_in
-from tests.browser.test_portal import PHONE, demo_with_the_driver_still_to_arrange
+from tests.browser.test_portal import PHONE
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,8 +33,10 @@ def serious_violations(page: Page) -> list[dict]:
 
 @pytest.mark.browser_context_args(bypass_csp=True, viewport=PHONE)
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_patient_pages_have_no_serious_accessibility_violations(live_server, page: Page, language):
-    driver = demo_with_the_driver_still_to_arrange()
+def test_patient_pages_have_no_serious_accessibility_violations(
+    live_server, page: Page, language, driver_still_to_arrange
+):
+    driver = driver_still_to_arrange
     episode_pk = driver.episode_id
     page.goto(f"{live_server.url}{reverse('login')}")
     found = {"login": serious_violations(page)}

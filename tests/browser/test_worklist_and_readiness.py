@@ -4,7 +4,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
@@ -68,8 +67,7 @@ def test_nurse_ticks_a_critical_task_on_a_blocked_episode_and_the_badge_changes_
     assert task.completed_by == nurse
 
 
-def test_worklist_filter_by_readiness_shows_only_matching_episodes(live_server, page: Page):
-    call_command("seed_demo")
+def test_worklist_filter_by_readiness_shows_only_matching_episodes(live_server, page: Page, demo):
     log_in(page, f"{live_server.url}/", username="nurse", password="kypho-nurse")
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
 
