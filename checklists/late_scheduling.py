@@ -34,7 +34,12 @@ def expedited_due_at(*, scheduled_start: dt.datetime, arrival_at: dt.datetime, n
     soon = add_working_hours(now, settings.EXPEDITED_WORKING_HOURS)
     # A time a patient can read: down to the quarter hour ("by 10:30 a.m.", not "by 10:37 a.m.").
     soon = soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0)
-    return min(soon, arrival_at if arrival_at > now else scheduled_start)
+    return min(soon, latest_expedited_due_at(scheduled_start=scheduled_start, arrival_at=arrival_at, now=now))
+
+
+def latest_expedited_due_at(*, scheduled_start: dt.datetime, arrival_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The latest an expedited task may be due: the patient's arrival, or the start once the arrival has passed."""
+    return arrival_at if arrival_at > now else scheduled_start
 
 
 def late_tasks_if_scheduled(

@@ -278,7 +278,6 @@ NOTIFY_NIGHT_BEFORE_AT = env.str("NOTIFY_NIGHT_BEFORE_AT", default="17:00")
 NOTIFY_AFTER_CARE_AT = env.str("NOTIFY_AFTER_CARE_AT", default="10:00")
 NOTIFY_QUIET_HOURS = env.str("NOTIFY_QUIET_HOURS", default="21:00-08:00")
 NOTIFY_TASK_REMINDER_LEAD_MINUTES = env.int("NOTIFY_TASK_REMINDER_LEAD_MINUTES", default=120)
-NOTIFY_ARRIVAL_LEAD_MINUTES = env.int("NOTIFY_ARRIVAL_LEAD_MINUTES", default=90)
 # A patient step due from arrival until this many hours after the start is done in the hospital: no reminder.
 NOTIFY_IN_CARE_HOURS = env.int("NOTIFY_IN_CARE_HOURS", default=6)
 # Where patients go on the day, as the confirmation says it.

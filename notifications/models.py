@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     AFTER_CARE = "after_care", "After-care reminder"
     CHECKIN_OPEN = "checkin_open", "Check-in open (its link)"
     RESCHEDULED = "rescheduled", "Change alert: new time"
+    ARRIVAL_CHANGED = "arrival_changed", "Change alert: new arrival time"
     CANCELLED = "cancelled", "Change alert: cancelled"
     INVITATION = "invitation", "Portal invitation"
     ESCALATION = "escalation", "Alert escalated to the ward"

@@ -96,10 +96,7 @@ def episode_plan(
             quiet,
         ),
     ]
-    in_care = (
-        start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES),
-        start + dt.timedelta(hours=settings.NOTIFY_IN_CARE_HOURS),
-    )
+    in_care = (episode.arrival_at, start + dt.timedelta(hours=settings.NOTIFY_IN_CARE_HOURS))
     plan += combined_reminders(
         [task_reminder(task, quiet=quiet) for task in tasks if needs_reminder(task, in_care=in_care)]
     )

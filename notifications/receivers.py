@@ -6,6 +6,7 @@ from checkins.events import AlertEscalated, CheckinsPlanned
 from checklists.events import (
     EpisodeCancelled,
     EpisodeCompleted,
+    EpisodeDetailsChanged,
     EpisodeRescheduled,
     EpisodeScheduled,
     PatientDetailsChanged,
@@ -20,6 +21,7 @@ from .services import (
     message_alert,
     message_escalation,
     message_record_sent,
+    messages_on_arrival_change,
     messages_on_cancel,
     messages_on_reschedule,
     messages_replan,
@@ -41,6 +43,13 @@ def plan_messages_of_new_episode(event: EpisodeScheduled) -> None:
 @receiver(EpisodeRescheduled)
 def replan_messages_of_moved_episode(event: EpisodeRescheduled) -> None:
     messages_on_reschedule(episode=event.episode, previous_start=event.previous_start)
+
+
+@receiver(EpisodeDetailsChanged)
+def tell_the_patient_her_new_arrival_time(event: EpisodeDetailsChanged) -> None:
+    """Only the arrival time is the patient's business (levels, clinician or nurse corrected: no message)."""
+    if "arrival_minutes_before" in event.previous:
+        messages_on_arrival_change(episode=event.episode)
 
 
 @receiver(EpisodeCompleted)

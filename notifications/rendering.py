@@ -144,7 +144,8 @@ def message_context(message: Message, *, now: dt.datetime) -> dict:
         procedure_day=format_day(start),
         procedure_time=format_time(start),
         procedure_moment=format_moment(start),
-        arrival_time=format_time(start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES)),
+        arrival_time=format_time(episode.arrival_at),
+        arrival_moment=format_moment(episode.arrival_at),
         calendar_url=settings.SITE_URL + reverse("portal:episode-calendar", args=[episode.pk]),
         # Before the start and still to come: the cut-offs, restated as clock times.
         steps_before=[_step(task) for task in open_patient_tasks if now < task.due_at <= start],
@@ -204,6 +205,7 @@ def warning_signs(version: ProtocolVersion) -> dict:
 def reference_context(version: ProtocolVersion) -> dict:
     """A made-up episode at 08:00 in ten days with every patient task of the version, for the editor's check."""
     start = timezone.now().replace(hour=13, minute=0, second=0, microsecond=0) + dt.timedelta(days=10)
+    arrival = start - dt.timedelta(minutes=version.protocol.arrival_minutes_before)
     steps = [
         {
             "title": localized(t, "title"),
@@ -225,7 +227,8 @@ def reference_context(version: ProtocolVersion) -> dict:
         "procedure_time": format_time(start),
         "procedure_moment": format_moment(start),
         "previous_moment": format_moment(start - dt.timedelta(days=1)),
-        "arrival_time": format_time(start - dt.timedelta(minutes=settings.NOTIFY_ARRIVAL_LEAD_MINUTES)),
+        "arrival_time": format_time(arrival),
+        "arrival_moment": format_moment(arrival),
         "calendar_url": settings.SITE_URL + reverse("portal:episode-calendar", args=[1]),
         "steps_before": steps,
         "first_steps": steps[:3],

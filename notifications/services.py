@@ -227,19 +227,34 @@ def message_record_sent(
 def messages_on_reschedule(*, episode: Episode, previous_start: dt.datetime, now: dt.datetime | None = None) -> None:
     """Supersede the plan for the old time, plan the new one, and alert the patient at once (old and new start)."""
     now = now or timezone.now()
-    # An earlier change alert not yet sent is replaced: the new one tells the whole move, from the first start.
-    unsent = list(episode.messages.select_for_update().filter(kind=Kind.RESCHEDULED, status=Message.Status.SCHEDULED))
-    first_start = unsent[0].previous_start if unsent else previous_start
     moved = (f"{local_time(moment):%Y-%m-%d %H:%M}" for moment in (previous_start, episode.scheduled_start))
     reason = "Procedure moved from {} to {}".format(*moved)
     messages_replan(episode=episode, reason=reason, now=now)
+    _alert_replacing_unsent(episode=episode, kind=Kind.RESCHEDULED, previous_start=previous_start, now=now)
+
+
+def messages_on_arrival_change(*, episode: Episode, now: dt.datetime | None = None) -> None:
+    """Re-plan (no step reminder while she is in the hospital, from her arrival) and, if the procedure is
+    still ahead, tell the patient her new arrival time at once."""
+    now = now or timezone.now()
+    reason = f"Arrival moved to {local_time(episode.arrival_at):%Y-%m-%d %H:%M}"
+    messages_replan(episode=episode, reason=reason, now=now)
+    if episode.scheduled_start > now:
+        _alert_replacing_unsent(episode=episode, kind=Kind.ARRIVAL_CHANGED, now=now)
+
+
+def _alert_replacing_unsent(
+    *, episode: Episode, kind: str, now: dt.datetime, previous_start: dt.datetime | None = None
+) -> None:
+    """A change alert at once; an earlier one of its kind not yet sent is replaced: the new one tells the
+    whole change (a move from the first start)."""
+    unsent = list(episode.messages.select_for_update().filter(kind=kind, status=Message.Status.SCHEDULED))
+    first_start = unsent[0].previous_start if unsent else previous_start
     for alert in unsent:
         alert.status = Message.Status.SUPERSEDED
         alert.status_reason = "Replaced by a later change alert"
     Message.objects.bulk_update(unsent, ["status", "status_reason"])
-    alerts = message_alert(
-        patient=episode.patient, kind=Kind.RESCHEDULED, episode=episode, previous_start=first_start, now=now
-    )
+    alerts = message_alert(patient=episode.patient, kind=kind, episode=episode, previous_start=first_start, now=now)
     for alert in unsent:
         alert.superseded_by = next((new for new in alerts if new.channel == alert.channel), None)
     Message.objects.bulk_update(unsent, ["superseded_by"])

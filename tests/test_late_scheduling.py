@@ -13,7 +13,7 @@ from django.urls import reverse
 from checklists.hospital_time import add_working_hours
 from checklists.late_scheduling import late_tasks_if_rescheduled, late_tasks_if_scheduled
 from checklists.models import Admission, ChecklistTask, Episode, Readiness
-from checklists.services.episodes import episode_reschedule
+from checklists.services.episodes import episode_reschedule, episode_update
 from tests.factories import PatientFactory, schedule_episode
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -335,3 +335,51 @@ def test_a_garbled_reschedule_confirmation_is_a_400(wednesday_10, nurse, nurse_c
         "The confirmation was not understood: check the start and send the form again."
     ]
     assert not ChecklistTask.objects.filter(is_expedited=True).exists()
+
+
+# The arrival moved after the tasks were expedited: "as soon as possible" is never after the patient's arrival.
+
+
+@pytest.fixture
+def expedited_at_15(wednesday_10, nurse, protocol_version) -> Episode:
+    """A procedure at 15:00 today, booked at 10:00: arrival 13:30, so the late tasks are due at 13:30."""
+    episode = schedule(nurse, protocol_version, local(2026, 3, 4, 15, 0))
+    assert due_times(episode)["Arrange a driver"] == (local(2026, 3, 4, 13, 30), True)
+    return episode
+
+
+def test_moving_the_arrival_earlier_brings_the_open_expedited_tasks_forward_to_it_and_says_why(expedited_at_15, nurse):
+    episode_update(episode=expedited_at_15, by=nurse, arrival_minutes_before=180)  # arrival 12:00
+
+    assert due_times(expedited_at_15) == {
+        "Arrange a driver": (local(2026, 3, 4, 12, 0), True),
+        "Last solid food": (local(2026, 3, 4, 12, 0), True),
+        "Consent signed": (local(2026, 3, 4, 14, 0), False),  # on the protocol's time, not expedited
+        "Lie flat": (local(2026, 3, 4, 16, 0), False),
+    }
+    driver = expedited_at_15.tasks.get(title="Arrange a driver")
+    assert driver.history.first().history_change_reason == "Arrival moved to 12:00: due by the arrival"
+    assert driver.history.first().history_user == nurse
+
+
+def test_moving_the_arrival_later_leaves_the_expedited_tasks_as_soon_as_possible(expedited_at_15, nurse):
+    episode_update(episode=expedited_at_15, by=nurse, arrival_minutes_before=60)  # arrival 14:00
+
+    assert due_times(expedited_at_15)["Arrange a driver"] == (local(2026, 3, 4, 13, 30), True)
+
+
+def test_an_arrival_moved_into_the_past_never_makes_an_expedited_task_due_later(expedited_at_15, nurse):
+    episode_update(episode=expedited_at_15, by=nurse, arrival_minutes_before=330)  # arrival 09:30, passed
+
+    assert due_times(expedited_at_15)["Arrange a driver"] == (local(2026, 3, 4, 13, 30), True)
+
+
+def test_a_done_expedited_task_is_not_moved_by_an_earlier_arrival(expedited_at_15, nurse):
+    driver = expedited_at_15.tasks.get(title="Arrange a driver")
+    driver.mark_done(by=nurse)
+    driver.save()
+
+    episode_update(episode=expedited_at_15, by=nurse, arrival_minutes_before=180)
+
+    assert due_times(expedited_at_15)["Arrange a driver"] == (local(2026, 3, 4, 13, 30), True)
+    assert due_times(expedited_at_15)["Last solid food"] == (local(2026, 3, 4, 12, 0), True)

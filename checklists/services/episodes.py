@@ -3,7 +3,8 @@
 Late scheduling: a procedure scheduled (or moved) closer than the protocol allows has tasks whose
 due time is already past; `checklists.late_scheduling` lists them for the nurse to confirm. With
 `expedite_late=True` the service makes each "due as soon as possible" (`expedited_due_at`) and
-labels it expedited, with the protocol's due time in its history.
+labels it expedited, with the protocol's due time in its history. An expedited task is never due after
+the patient's arrival: when `episode_update` moves the arrival earlier, it follows.
 
 Each runs in one transaction, locks the episode's row first (`lock_episode`; then its tasks, if it
 touches them), records who and why in the episode's history and announces the change
@@ -29,7 +30,7 @@ from ..events import (
     announce,
 )
 from ..hospital_time import day_start, local_time
-from ..late_scheduling import expedited_due_at
+from ..late_scheduling import expedited_due_at, latest_expedited_due_at
 from ..models import (
     Admission,
     ChecklistTask,
@@ -163,7 +164,8 @@ def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Epis
     """Correct a scheduled procedure's levels, side, clinician, admission, assigned nurse or arrival time.
 
     A change to the levels, side, clinician or admission is refused without a reason; every change is in
-    the history. A new admission changes the after care (`_follow_admission`).
+    the history. A new admission changes the after care (`_follow_admission`); an earlier arrival brings the
+    open expedited tasks forward to it (`_expedited_by_the_earlier_arrival`).
     """
     unknown = set(changes) - set(EDITABLE_EPISODE_FIELDS)
     if unknown:
@@ -186,8 +188,34 @@ def episode_update(*, episode: Episode, by, reason: str = "", **changes) -> Epis
         save_with_history(episode, by=by, reason=reason or "Details corrected")
         if "admission_type" in changed:
             _follow_admission(episode, by=by, reason=reason)
+        # More minutes before the start: the arrival moved earlier.
+        if episode.arrival_minutes_before > previous.get("arrival_minutes_before", episode.arrival_minutes_before):
+            _expedited_by_the_earlier_arrival(episode, by=by)
         announce(EpisodeDetailsChanged(episode, previous=previous))
     return episode
+
+
+def _expedited_by_the_earlier_arrival(episode: Episode, *, by) -> None:
+    """The arrival moved earlier: an open expedited task ("as soon as possible", never after the arrival) due
+    after the new arrival is due at it, or at the start if the new arrival has already passed. Moved later,
+    the arrival leaves them as they are: as soon as possible is not later."""
+    latest = latest_expedited_due_at(
+        scheduled_start=episode.scheduled_start, arrival_at=episode.arrival_at, now=timezone.now()
+    )
+    arrival_text = local_time(episode.arrival_at).strftime("%H:%M")
+    if latest == episode.arrival_at:
+        why = f"Arrival moved to {arrival_text}: due by the arrival"
+    else:
+        why = f"Arrival moved to {arrival_text}, already past: due by the start ({local_time(latest):%H:%M})"
+    # The episode's row is locked already: the tasks' rows come second, as in every service.
+    tasks = episode.tasks.select_for_update().filter(
+        is_expedited=True, status=ChecklistTask.Status.PENDING, due_at__gt=latest
+    )
+    for task in tasks.order_by("pk"):
+        task.due_at = latest
+        task.version += 1
+        save_with_history(task, by=by, reason=why)
+        announce(TaskChanged(task))
 
 
 def _follow_admission(episode: Episode, *, by, reason: str) -> None:

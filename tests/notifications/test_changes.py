@@ -1,4 +1,5 @@
-"""Change alerts: a reschedule supersedes the plan, re-plans and alerts at once; a cancellation cancels."""
+"""Change alerts: a reschedule supersedes the plan, re-plans and alerts at once; a cancellation cancels; a new
+arrival time is told at once."""
 
 import datetime as dt
 
@@ -6,12 +7,16 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from checklists.models import Phase
 from checklists.services import episodes
 from notifications.dispatch import message_send
-from notifications.models import Message
+from notifications.models import ContactPreference, Kind, Message
+from notifications.rendering import builtin_source
+from notifications.services import check_template
 from notifications.sms import outbox
+from tests.factories import schedule_episode
 
-from .conftest import BOOKED_AT, START, local
+from .conftest import BOOKED_AT, START, add_patient_step, local
 
 MOVED_AT = dt.datetime(2026, 3, 4, 15, 0, tzinfo=START.tzinfo)
 
@@ -116,3 +121,106 @@ def test_a_change_rolled_back_leaves_no_message(booked, nurse):
 
 def test_a_booking_at_noon_sends_the_confirmation_at_noon(booked):
     assert local(booked.messages.get(kind="confirmation", channel="email").scheduled_for) == local(BOOKED_AT)
+
+
+# A new arrival time (the procedure itself does not move): the patient is told at once.
+
+
+def arrive_earlier(episode, nurse, *, minutes_before: int = 120, at: dt.datetime = MOVED_AT):
+    with time_machine.travel(at, tick=False):
+        episodes.episode_update(episode=episode, by=nurse, arrival_minutes_before=minutes_before)
+
+
+def test_a_new_arrival_time_is_told_at_once_on_each_of_her_channels_with_the_unchanged_start(booked, nurse):
+    arrive_earlier(booked, nurse)  # 06:30 → 06:00
+
+    alerts = booked.messages.filter(kind="arrival_changed")
+    assert {(m.channel, local(m.scheduled_for)) for m in alerts} == {
+        ("email", "Wed 04 Mar 15:00 EST"),
+        ("sms", "Wed 04 Mar 15:00 EST"),
+    }
+    with time_machine.travel(MOVED_AT, tick=False):
+        assert message_send(alerts.get(channel="sms").pk) == "sent"
+        assert message_send(alerts.get(channel="email").pk) == "sent"
+    assert outbox[-1]["body"] == (
+        "Kypho Tracker: Maria, your ARRIVAL TIME has changed. Please arrive by 6:00 a.m. Tuesday 10 March. "
+        "Your procedure is still at 8:00 a.m. Tuesday 10 March.\n"
+        "Questions: (555) 010-0100"
+    )
+    email = alerts.get(channel="email")
+    assert email.subject == "New arrival time for your back procedure: 6:00 a.m. Tuesday 10 March"
+    assert "NEW arrival time: please arrive by 6:00 a.m. Tuesday 10 March\n" in email.body
+    assert "Procedure (same time as before): 8:00 a.m. Tuesday 10 March" in email.body
+
+
+def test_a_spanish_speaking_patient_is_told_her_new_arrival_time_in_spanish(booked, nurse, maria):
+    maria.preferred_language = "es"
+    maria.save()
+    arrive_earlier(booked, nurse)
+
+    sms = booked.messages.get(kind="arrival_changed", channel="sms")
+    with time_machine.travel(MOVED_AT, tick=False):
+        assert message_send(sms.pk) == "sent"
+    assert outbox[-1]["body"] == (
+        "Kypho Tracker: Maria, cambio su HORA DE LLEGADA. Llegue a mas tardar el martes 10 de marzo a las 06:00. "
+        "Su procedimiento sigue siendo el martes 10 de marzo a las 08:00.\n"
+        "Preguntas: (555) 010-0100"
+    )
+
+
+def test_every_later_message_gives_the_procedures_own_arrival_time(booked, nurse):
+    arrive_earlier(booked, nurse)
+
+    night = booked.messages.get(kind="night_before", channel="sms", status="scheduled")
+    with time_machine.travel(night.scheduled_for, tick=False):
+        assert message_send(night.pk) == "sent"
+    assert "Arrive by 6:00 a.m. with your driver." in outbox[-1]["body"]
+
+
+def test_a_step_due_once_she_has_arrived_loses_its_reminder(nurse, maria, protocol_version):
+    add_patient_step(protocol_version, "Take your morning tablets", phase=Phase.DAY_OF, minutes=-180, position=2)
+    # Quiet hours of her own, so this reminder (03:00) is a message of its own, not one with the night's others.
+    ContactPreference.objects.create(patient=maria, quiet_start=dt.time(1, 0), quiet_end=dt.time(2, 0))
+    with time_machine.travel(BOOKED_AT, tick=False):
+        episode = schedule_episode(by=nurse, patient=maria, protocol_version=protocol_version, start=START)
+    reminders = episode.messages.filter(kind="task_reminder", task__title="Take your morning tablets")
+    assert set(reminders.values_list("status", flat=True)) == {"scheduled"}  # due at 05:00, she arrives at 06:30
+
+    arrive_earlier(episode, nurse, minutes_before=240)  # 04:00: she takes them in the hospital
+
+    assert set(reminders.values_list("status", "status_reason")) == {
+        ("superseded", "Arrival moved to 2026-03-10 04:00")
+    }
+
+
+def test_correcting_the_clinician_or_the_nurse_sends_the_patient_nothing(booked, nurse, other_nurse):
+    before = list(Message.objects.values_list("pk", "status"))
+    with time_machine.travel(MOVED_AT, tick=False):
+        episodes.episode_update(episode=booked, by=nurse, clinician="Dr. Okafor", nurse=other_nurse, reason="Rota")
+    assert list(Message.objects.values_list("pk", "status")) == before
+
+
+def test_no_arrival_alert_for_a_procedure_already_past(booked, nurse):
+    arrive_earlier(booked, nurse, at=START + dt.timedelta(hours=1))
+
+    assert not booked.messages.filter(kind="arrival_changed").exists()
+
+
+def test_a_second_arrival_change_before_the_first_alert_went_replaces_it(booked, nurse):
+    arrive_earlier(booked, nurse, minutes_before=120)
+    arrive_earlier(booked, nurse, minutes_before=150)
+
+    alerts = booked.messages.filter(kind="arrival_changed", channel="sms")
+    first, second = alerts.get(status="superseded"), alerts.get(status="scheduled")
+    assert (first.superseded_by, first.status_reason) == (second, "Replaced by a later change alert")
+    with time_machine.travel(MOVED_AT, tick=False):
+        assert message_send(second.pk) == "sent"
+    assert "Please arrive by 5:30 a.m. Tuesday 10 March." in outbox[-1]["body"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_the_shipped_arrival_alert_passes_the_editors_check_with_a_long_name(protocol_version, channel, language):
+    subject, body = builtin_source(Kind.ARRIVAL_CHANGED, channel, language)
+
+    check_template(version=protocol_version, channel=channel, language=language, subject=subject, body=body)
