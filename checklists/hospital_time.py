@@ -4,6 +4,11 @@ Every "today", every local day (a report's day figures, the day of a procedure) 
 boundary is in the hospital's timezone (`settings.TIME_ZONE`), never the server's nor whatever
 timezone happens to be active.
 
+The hospital's night is its quiet hours (`hospital_quiet_hours()`, settings.NOTIFY_QUIET_HOURS,
+21:00–08:00; a patient may choose her own for her messages): no text message goes and no calendar
+alarm rings in it. A reminder due in the night moves to the evening before (`evening_before_quiet`),
+what must not come early to the morning after (`morning_after_quiet`).
+
 `add_working_hours` is the ward's working clock (Monday to Friday, WORKDAY_START–WORKDAY_END): a
 late-scheduled task's "as soon as possible" and a check-in alert's escalation both run on it.
 
@@ -58,6 +63,39 @@ def local_midnight(day: dt.date) -> dt.datetime:
 def day_start(moment: dt.datetime, *, days: int = 0) -> dt.datetime:
     """Local midnight (hospital time) at the start of `moment`'s day, or `days` days later."""
     return local_midnight(local_day(moment) + dt.timedelta(days=days))
+
+
+def hospital_quiet_hours() -> tuple[dt.time, dt.time]:
+    """The hospital's night, from settings.NOTIFY_QUIET_HOURS ("21:00-08:00"): when it begins and when it ends."""
+    start, end = settings.NOTIFY_QUIET_HOURS.split("-")
+    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+
+
+def is_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> bool:
+    """Whether a moment falls in quiet hours, which run overnight from quiet[0] to quiet[1] the next morning."""
+    clock = moment.astimezone(hospital_tz()).time()
+    start, end = quiet
+    return clock >= start or clock < end
+
+
+def evening_before_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
+    """A moment in quiet hours moves to one hour before they began that evening (20:00 for 21:00–08:00);
+    any other moment stays. For a reminder ahead of a deadline: earlier, never later."""
+    if not is_quiet(moment, quiet):
+        return moment
+    local = moment.astimezone(hospital_tz())
+    evening_day = local.date() if local.time() >= quiet[0] else local.date() - dt.timedelta(days=1)
+    return local_moment(evening_day, quiet[0]) - dt.timedelta(hours=1)
+
+
+def morning_after_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
+    """A moment in quiet hours waits until they end (08:00 for 21:00–08:00); any other moment stays.
+    For what must not come early (restart a medicine from a time) or is tied to no deadline."""
+    if not is_quiet(moment, quiet):
+        return moment
+    local = moment.astimezone(hospital_tz())
+    day = local.date() + dt.timedelta(days=1) if local.time() >= quiet[0] else local.date()
+    return local_moment(day, quiet[1])
 
 
 class Phase(TextChoices):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from checkins.models import Alert, Checkin
+from checklists.hospital_time import hospital_quiet_hours
 from checklists.models import ChecklistTask, Episode, Language, Patient, ProtocolVersion
 
 
@@ -227,11 +228,6 @@ class ContactPreference(models.Model):
         if self.quiet_start is not None:
             return self.quiet_start, self.quiet_end
         return hospital_quiet_hours()
-
-
-def hospital_quiet_hours() -> tuple[dt.time, dt.time]:
-    start, end = settings.NOTIFY_QUIET_HOURS.split("-")
-    return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
 
 
 def preference_for(patient: Patient) -> ContactPreference:

@@ -12,7 +12,13 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from checkins.models import Checkin
-from checklists.hospital_time import hospital_tz, local_midnight
+from checklists.hospital_time import (
+    evening_before_quiet,
+    hospital_tz,
+    local_midnight,
+    local_moment,
+    morning_after_quiet,
+)
 from checklists.models import ChecklistTask, Episode, Responsible
 
 from .models import Kind
@@ -44,36 +50,6 @@ class Planned:
         return [self.task, *self.also] if self.task else []
 
 
-def local_moment(day: dt.date, clock: str | dt.time) -> dt.datetime:
-    """A wall-clock time in the hospital on a given day (valid across DST)."""
-    if isinstance(clock, str):
-        clock = dt.time.fromisoformat(clock)
-    return dt.datetime.combine(day, clock, tzinfo=hospital_tz())
-
-
-def is_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> bool:
-    """Quiet hours run overnight, from quiet[0] to quiet[1] the next morning."""
-    clock = moment.astimezone(hospital_tz()).time()
-    start, end = quiet
-    return clock >= start or clock < end
-
-
-def evening_before_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
-    """Move a moment inside quiet hours to one hour before they began that evening (20:00 for 21:00–08:00)."""
-    local = moment.astimezone(hospital_tz())
-    evening_day = local.date() if local.time() >= quiet[0] else local.date() - dt.timedelta(days=1)
-    return local_moment(evening_day, quiet[0]) - dt.timedelta(hours=1)
-
-
-def morning_after_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> dt.datetime:
-    """Hold a moment inside quiet hours until they end (for what is not tied to a deadline)."""
-    if not is_quiet(moment, quiet):
-        return moment
-    local = moment.astimezone(hospital_tz())
-    day = local.date() + dt.timedelta(days=1) if local.time() >= quiet[0] else local.date()
-    return local_moment(day, quiet[1])
-
-
 def episode_plan(
     episode: Episode, tasks: list[ChecklistTask], *, quiet: tuple[dt.time, dt.time], checkins: list[Checkin] = ()
 ) -> list[Planned]:
@@ -82,16 +58,14 @@ def episode_plan(
         return []
     start = episode.scheduled_start
     day = start.astimezone(hospital_tz()).date()
-    night = local_moment(day - dt.timedelta(days=1), settings.NOTIFY_NIGHT_BEFORE_AT)
+    night = _clock_on(day, -1, settings.NOTIFY_NIGHT_BEFORE_AT)
     plan = [
-        _at_fixed_time(
-            Kind.WEEK_BEFORE, local_moment(day - dt.timedelta(days=7), settings.NOTIFY_WEEK_BEFORE_AT), night, quiet
-        ),
+        _at_fixed_time(Kind.WEEK_BEFORE, _clock_on(day, -7, settings.NOTIFY_WEEK_BEFORE_AT), night, quiet),
         # It says "tomorrow": planned late it goes at once, but not once the procedure's day has begun.
         _at_fixed_time(Kind.NIGHT_BEFORE, night, min(local_midnight(day), start), quiet, late_ok=True),
         _at_fixed_time(
             Kind.AFTER_CARE,
-            local_moment(day + dt.timedelta(days=1), settings.NOTIFY_AFTER_CARE_AT),
+            _clock_on(day, 1, settings.NOTIFY_AFTER_CARE_AT),
             start + dt.timedelta(days=7),
             quiet,
         ),
@@ -170,10 +144,13 @@ def task_reminder(task: ChecklistTask, *, quiet: tuple[dt.time, dt.time]) -> Pla
         else settings.NOTIFY_TASK_REMINDER_LEAD_MINUTES
     )
     nominal = task.due_at - dt.timedelta(minutes=lead)
-    send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
-    return Planned(Kind.TASK_REMINDER, nominal, send_at, expires_at=task.due_at, task=task)
+    return Planned(Kind.TASK_REMINDER, nominal, evening_before_quiet(nominal, quiet), expires_at=task.due_at, task=task)
 
 
 def _at_fixed_time(kind, nominal, expires_at, quiet, *, late_ok: bool = False) -> Planned:
-    send_at = evening_before_quiet(nominal, quiet) if is_quiet(nominal, quiet) else nominal
-    return Planned(kind, nominal, send_at, expires_at=expires_at, late_ok=late_ok)
+    return Planned(kind, nominal, evening_before_quiet(nominal, quiet), expires_at=expires_at, late_ok=late_ok)
+
+
+def _clock_on(day: dt.date, days: int, clock: str) -> dt.datetime:
+    """A clock time from the settings ("17:00") on the hospital's clock, `days` after local day `day`."""
+    return local_moment(day + dt.timedelta(days=days), dt.time.fromisoformat(clock))

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from checkins.links import checkin_link_path
-from checklists.hospital_time import hospital_tz
+from checklists.hospital_time import hospital_quiet_hours, hospital_tz, local_moment
 from checklists.models import Phase, ProtocolVersion, Responsible, WarningSign
 from portal.timeline import format_day, format_moment, format_time, localized
 
-from .models import Channel, Kind, Message, MessageTemplate, hospital_quiet_hours, preference_for
-from .planning import episode_plan, local_moment
+from .models import Channel, Kind, Message, MessageTemplate, preference_for
+from .planning import episode_plan
 
 # Two concatenated SMS segments of the GSM 03.38 alphabet (153 characters each once joined).
 SMS_MAX_CHARS = 306

@@ -15,11 +15,11 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from checkins.selectors import checkins_to_announce
-from checklists.hospital_time import local_time
+from checklists.hospital_time import local_time, morning_after_quiet
 from checklists.models import Episode, Patient, ProtocolVersion
 
 from .models import PLANNED_KINDS, Channel, ContactPreference, Kind, Message, MessageTemplate, preference_for
-from .planning import episode_plan, morning_after_quiet
+from .planning import episode_plan
 from .rendering import SMS_MAX_CHARS, gsm_text, reference_context, render_source
 
 # Alerts that wait out the quiet hours (the others go at once: they change what to do tonight).

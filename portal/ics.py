@@ -3,9 +3,10 @@
 Only what the patient does: the team's tasks (the IV line, the x-ray) are not the patient's to put
 in a diary. Nothing already past. A period ("No driving for 24 hours", until a time) spans from the
 procedure's start to its end, says "Until …" and has no alarm. A step from a time ("Restart
-clopidogrel") says "From …" and rings at its time, never before. No reminder rings at night: one that
-would fall between 21:00 and 07:00 rings at 20:00 the evening before (a step from a time: at 07:00
-the morning after). Each event keeps its UID, and its SEQUENCE counts
+clopidogrel") says "From …" and rings at its time, never before. No reminder rings at night, and the
+calendar's night is the text messages' night, the hospital's quiet hours (`hospital_quiet_hours()`,
+21:00–08:00): a reminder that would ring in it rings at 20:00 the evening before (a step from a time:
+at 08:00 the morning after, when the night ends). Each event keeps its UID, and its SEQUENCE counts
 the changes recorded in its history, so a calendar that imports the file again updates the
 event in place (RFC 5545 §3.8.7.4) instead of keeping the old time.
 """
@@ -17,34 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
+from checklists.hospital_time import evening_before_quiet, hospital_quiet_hours, morning_after_quiet
 from checklists.models import ChecklistTask, Episode, Responsible
 
-from .timeline import PatientChecklist, PatientTask, TaskState, hospital_tz
+from .timeline import PatientChecklist, PatientTask, TaskState
 
 REMINDER_BEFORE = dt.timedelta(hours=1)
 TASK_DURATION = dt.timedelta(minutes=15)
 PROCEDURE_DURATION = dt.timedelta(hours=1)
-NIGHT_STARTS = dt.time(21, 0)
-NIGHT_ENDS = dt.time(7, 0)
-EVENING_REMINDER = dt.time(20, 0)
 
 
 def reminder_at(due_at: dt.datetime) -> dt.datetime:
-    """An hour before; a reminder that would ring between 21:00 and 07:00 rings at 20:00 the evening before."""
-    local = (due_at - REMINDER_BEFORE).astimezone(hospital_tz())
-    if NIGHT_ENDS <= local.time() < NIGHT_STARTS:
-        return local
-    evening = local.date() if local.time() >= NIGHT_STARTS else local.date() - dt.timedelta(days=1)
-    return dt.datetime.combine(evening, EVENING_REMINDER, tzinfo=hospital_tz())
+    """An hour before; one that would ring in the hospital's night: an hour before it begins, the evening before."""
+    return evening_before_quiet(due_at - REMINDER_BEFORE, hospital_quiet_hours())
 
 
 def starts_reminder_at(due_at: dt.datetime) -> dt.datetime:
-    """A step from a time: at the time, never earlier; at night (21:00 to 07:00), at 07:00 the morning after."""
-    local = due_at.astimezone(hospital_tz())
-    if NIGHT_ENDS <= local.time() < NIGHT_STARTS:
-        return local
-    morning = local.date() + dt.timedelta(days=1) if local.time() >= NIGHT_STARTS else local.date()
-    return dt.datetime.combine(morning, NIGHT_ENDS, tzinfo=hospital_tz())
+    """A step from a time: at the time, never earlier; in the hospital's night, when it ends the morning after."""
+    return morning_after_quiet(due_at, hospital_quiet_hours())
 
 
 def checklist_calendar(checklist: PatientChecklist, *, host: str, now: dt.datetime | None = None) -> bytes:

@@ -1,5 +1,6 @@
 """Hospital time: the one phase-window table, its agreement with the editor, the patient's timeline and
-the README, and local days taken in the hospital's timezone whatever timezone is active."""
+the README, local days taken in the hospital's timezone whatever timezone is active, and the hospital's night
+(its quiet hours)."""
 
 import datetime as dt
 import re
@@ -153,3 +154,26 @@ def test_short_local_writes_a_moment_as_the_date_filter_did_in_hospital_time(mom
     with translation.override(language), timezone.override(ZoneInfo("UTC")):
         assert short_local(moment) == date_format(moment.astimezone(hospital_time.hospital_tz()), "D j M, H:i")
     assert short_local(dt.datetime(2025, 6, 4, 13, 5, tzinfo=dt.UTC)) == "Wed 4 Jun, 09:05"
+
+
+QUIET = (dt.time(21, 0), dt.time(8, 0))
+
+
+def test_quiet_hours_run_overnight_from_their_start_to_their_end_the_next_morning():
+    quiet = {hour: hospital_time.is_quiet(at(2026, 6, 17, hour, 0), QUIET) for hour in (7, 8, 20, 21, 23)}
+    assert quiet == {7: True, 8: False, 20: False, 21: True, 23: True}
+
+
+def test_a_moment_in_quiet_hours_moves_to_an_hour_before_they_began_or_waits_until_they_end():
+    for moment in (at(2026, 6, 17, 22, 30), at(2026, 6, 18, 5, 0)):
+        assert hospital_time.evening_before_quiet(moment, QUIET) == at(2026, 6, 17, 20, 0)
+        assert hospital_time.morning_after_quiet(moment, QUIET) == at(2026, 6, 18, 8, 0)
+    daytime = at(2026, 6, 17, 14, 0)
+    assert hospital_time.evening_before_quiet(daytime, QUIET) == daytime
+    assert hospital_time.morning_after_quiet(daytime, QUIET) == daytime
+
+
+def test_the_hospitals_quiet_hours_come_from_the_setting(settings):
+    settings.NOTIFY_QUIET_HOURS = "22:00-07:30"
+
+    assert hospital_time.hospital_quiet_hours() == (dt.time(22, 0), dt.time(7, 30))

@@ -124,8 +124,8 @@ def test_a_restart_in_the_quiet_hours_is_reminded_when_they_end_the_morning_afte
     planned = episode_plan(plan_episode, list(plan_episode.tasks.all()), quiet=QUIET)
     (reminder,) = [item for item in planned if medication.restart_task in item.tasks]
     assert reminder.send_at == local(2026, 12, 15, 8, 0)
-    # The calendar's alarm: never before the time either (07:00 the morning after, out of its night).
-    assert starts_reminder_at(medication.restart_task.due_at) == local(2026, 12, 15, 7, 0)
+    # The calendar's alarm: never before the time either, and at the same moment as the text message.
+    assert starts_reminder_at(medication.restart_task.due_at) == local(2026, 12, 15, 8, 0)
 
 
 @pytest.mark.parametrize(

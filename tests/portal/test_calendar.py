@@ -1,4 +1,5 @@
-"""The .ics: the patient's own tasks still ahead, no reminder at night, and a SEQUENCE that grows with each change."""
+"""The .ics: the patient's own tasks still ahead, no reminder in the hospital's night (the messages' quiet hours),
+and a SEQUENCE that grows with each change."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from icalendar import Calendar
 
 from checklists.models import Responsible
 from checklists.services.episodes import episode_reschedule, episode_schedule
+from portal.ics import reminder_at, starts_reminder_at
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -61,7 +63,7 @@ def test_calendar_holds_only_the_patients_own_tasks_and_the_procedure(client, en
     assert "The team may take an x-ray or CT scan of your back" not in events
 
 
-def test_no_reminder_rings_between_9_pm_and_7_am(client, english, nurse, kyphoplasty):
+def test_no_reminder_rings_between_9_pm_and_8_am(client, english, nurse, kyphoplasty):
     with time_machine.travel(at(2026, 12, 1, 9, 0).timestamp()):
         eight = schedule(nurse, english, kyphoplasty, at(2026, 12, 14, 8, 0))
         two = schedule(nurse, english, kyphoplasty, at(2026, 12, 15, 14, 0))
@@ -70,7 +72,7 @@ def test_no_reminder_rings_between_9_pm_and_7_am(client, english, nurse, kyphopl
     for episode in (eight, two):
         for event in calendar_events(client, episode, at(2026, 12, 1, 10, 0)).values():
             if event.walk("VALARM"):
-                assert dt.time(7, 0) <= alarm_local(event).time() < dt.time(21, 0)
+                assert dt.time(8, 0) <= alarm_local(event).time() < dt.time(21, 0)
     # 08:00 case: the last fatty meal is due at 00:00; its reminder (23:00) rings at 20:00 that evening.
     eight_events = calendar_events(client, eight, at(2026, 12, 1, 10, 0))
     assert alarm_local(eight_events["Last fatty or fried food or meat"]) == at(2026, 12, 13, 20, 0)
@@ -79,6 +81,18 @@ def test_no_reminder_rings_between_9_pm_and_7_am(client, english, nurse, kyphopl
     assert alarm_local(two_events["Last fatty or fried food or meat"]) == at(2026, 12, 14, 20, 0)
     # A daytime reminder stays an hour before.
     assert alarm_local(two_events["Last clear drink"]) == at(2026, 12, 15, 11, 0)
+
+
+def test_the_calendars_night_is_the_messages_night(settings):
+    settings.NOTIFY_QUIET_HOURS = "22:00-07:30"
+
+    # A step due at 23:00: its alarm (22:00) would ring in the night, so it rings an hour before the night begins.
+    assert reminder_at(at(2026, 12, 13, 23, 0)) == at(2026, 12, 13, 21, 0)
+    # A step from 06:00 (restart a medicine): never before its time, and not in the night: when it ends.
+    assert starts_reminder_at(at(2026, 12, 14, 6, 0)) == at(2026, 12, 14, 7, 30)
+    # Out of the night, both ring as ever: an hour before, and at the time.
+    assert reminder_at(at(2026, 12, 14, 9, 0)) == at(2026, 12, 14, 8, 0)
+    assert starts_reminder_at(at(2026, 12, 14, 7, 30)) == at(2026, 12, 14, 7, 30)
 
 
 def test_no_past_events(client, english, nurse, kyphoplasty):
