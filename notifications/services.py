@@ -76,8 +76,12 @@ def messages_replan(
     for key, (item, channel) in wanted.items():
         if key in live:
             row = live[key]
-            if row.status == Message.Status.SCHEDULED and row.scheduled_for != item.send_at and item.send_at > now:
-                row.scheduled_for = item.send_at  # same message, other quiet hours
+            if row.status != Message.Status.SCHEDULED:
+                continue
+            # The same message: other quiet hours may move it, and the rule of when it is too late may have changed.
+            send_at = item.send_at if item.send_at > now else row.scheduled_for
+            if (row.scheduled_for, row.expires_at) != (send_at, item.expires_at):
+                row.scheduled_for, row.expires_at = send_at, item.expires_at
                 retimed.append(row)
             continue
         send_at = item.send_at
@@ -104,7 +108,7 @@ def messages_replan(
         row.status = replaced_status
         row.status_reason = reason[:300]
     Message.objects.bulk_update(leaving, ["status", "status_reason"])
-    Message.objects.bulk_update(retimed, ["scheduled_for"])
+    Message.objects.bulk_update(retimed, ["scheduled_for", "expires_at"])
     # A concurrent re-plan of the same episode may have written the same keys: theirs stand.
     Message.objects.bulk_create(new_rows, ignore_conflicts=True)
     created = list(

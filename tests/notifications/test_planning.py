@@ -1,6 +1,7 @@
 """Scheduling writes exactly the expected messages, at the expected local times, across daylight saving."""
 
 import datetime as dt
+import importlib
 
 import time_machine
 
@@ -8,6 +9,7 @@ from checklists.models import Phase
 from checklists.services import tasks
 from notifications.dispatch import message_send
 from notifications.models import Message
+from notifications.services import messages_replan
 from notifications.sms import outbox
 from tests.factories import PatientFactory, record_done, schedule_episode
 
@@ -91,6 +93,31 @@ def test_a_night_before_summary_not_sent_by_midnight_is_dropped(booked):
         assert message_send(summary.pk) == "cancelled"
     summary.refresh_from_db()
     assert (summary.status, summary.sent_at) == ("cancelled", None)
+
+
+def test_a_re_plan_brings_a_kept_message_to_todays_rule_of_when_it_is_too_late(booked):
+    """A summary planned before the rule "never once the procedure's day has begun" kept the start as its limit."""
+    summary = booked.messages.get(kind="night_before", channel="sms")
+    midnight = summary.expires_at
+    Message.objects.filter(pk=summary.pk).update(expires_at=booked.scheduled_start)
+    with time_machine.travel(BOOKED_AT, tick=False):
+        messages_replan(episode=booked, reason="A step changed")
+    summary.refresh_from_db()
+    assert (summary.status, summary.expires_at) == ("scheduled", midnight)
+    assert local(midnight) == "Tue 10 Mar 00:00 EDT"
+
+
+def test_the_migration_gives_summaries_scheduled_before_the_rule_the_start_of_the_procedures_day(booked):
+    from django.apps import apps
+
+    migration = importlib.import_module("notifications.migrations.0007_night_before_summaries_expire_at_midnight")
+    summary = booked.messages.get(kind="night_before", channel="sms")
+    Message.objects.filter(pk=summary.pk).update(expires_at=booked.scheduled_start)  # as planned before the rule
+
+    migration.expire_at_the_start_of_the_procedures_day(apps, None)
+
+    summary.refresh_from_db()
+    assert local(summary.expires_at) == "Tue 10 Mar 00:00 EDT"
 
 
 def test_a_confirmation_booked_at_night_waits_for_the_morning(nurse, maria, protocol_version):
