@@ -8,7 +8,8 @@ from django.db import transaction
 
 from .hospital_time import local_moment, today
 from .models import Admission, Language, Patient, Protocol, TimeOut
-from .services.episodes import episode_record_done, episode_schedule, episode_time_out_record
+from .services.day_of import episode_record_done, episode_time_out_record
+from .services.episodes import episode_schedule
 
 # (MRN, first name, last name, language, clock time, admission): four days ahead, scheduled as a nurse
 # would today: the steps the protocol wanted done already (a week or two before) are expedited.

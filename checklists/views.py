@@ -42,13 +42,8 @@ from .selectors import (
     with_progress_for_page,
 )
 from .services.contacts import contact_attempt_record
-from .services.episodes import (
-    episode_cancel,
-    episode_record_done,
-    episode_reschedule,
-    episode_sign_off,
-    episode_time_out_record,
-)
+from .services.day_of import episode_record_done, episode_sign_off, episode_time_out_record
+from .services.episodes import episode_cancel, episode_reschedule
 from .services.tasks import (
     TaskChangeConflict,
     task_mark_done,

@@ -16,7 +16,8 @@ from checklists.models import (
     TimeOut,
     WarningSign,
 )
-from checklists.services.episodes import episode_record_done, episode_schedule, episode_time_out_record
+from checklists.services.day_of import episode_record_done, episode_time_out_record
+from checklists.services.episodes import episode_schedule
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from checklists.models import Episode, Phase, Protocol, TimeOut
-from checklists.services.episodes import episode_record_done, episode_sign_off
+from checklists.services.day_of import episode_record_done, episode_sign_off
 from checklists.services.tasks import task_mark_done
 from tests.factories import PatientFactory, record_time_out, schedule_episode
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from checklists.services.episodes import episode_sign_off
+from checklists.services.day_of import episode_sign_off
 from checklists.services.tasks import task_mark_done
 from medicines import services
 from medicines.models import LabTest

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from checklists.models import Episode
-from checklists.services.episodes import episode_cancel, episode_reschedule, episode_sign_off
+from checklists.services.day_of import episode_sign_off
+from checklists.services.episodes import episode_cancel, episode_reschedule
 from checklists.services.tasks import task_mark_done, task_mark_not_applicable
 from tests.conftest import make_nurse, make_other_nurse
 from tests.factories import (
