@@ -13,7 +13,7 @@ from checklists.models import Language, ProtocolVersion
 
 from .models import WARD_KINDS, Channel, Kind
 from .rendering import effective_template, templates_in_force
-from .services import TemplateLocked, message_template_reset, message_template_save
+from .wording import TemplateLocked, message_template_reset, message_template_save
 
 admin_only = role_required(Role.ADMIN)
 

@@ -12,8 +12,8 @@ from checklists.services import episodes
 from notifications.dispatch import message_send
 from notifications.models import ContactPreference, Kind, Message
 from notifications.rendering import builtin_source
-from notifications.services import check_template
 from notifications.sms import outbox
+from notifications.wording import check_template
 from tests.factories import schedule_episode
 
 from .conftest import BOOKED_AT, START, add_patient_step, local

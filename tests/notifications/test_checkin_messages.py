@@ -17,8 +17,8 @@ from checklists.services import episodes
 from notifications.dispatch import message_send
 from notifications.models import Kind, Message
 from notifications.rendering import LINK_NOT_KEPT, SMS_MAX_CHARS, builtin_source
-from notifications.services import check_template
 from notifications.sms import outbox
+from notifications.wording import check_template
 from tests.factories import record_done, schedule_episode
 
 from .conftest import BOOKED_AT, START, local
