@@ -1,5 +1,6 @@
 """A nurse or admin invites a patient: a login named after the email, and a one-time, expiring link."""
 
+import datetime as dt
 import re
 import smtplib
 
@@ -17,6 +18,15 @@ from portal.services import LINK_NOT_KEPT
 from tests.factories import PatientFactory, UserFactory
 
 NEW_PASSWORD = "Cement-sets-in-1-hour"
+
+
+@pytest.fixture(autouse=True)
+def a_week_without_a_clock_change():
+    """Django counts a link's age in the hospital's wall-clock time: across a daylight-saving change the link lasts
+    an hour less (March) or more (November). These tests time the expiry to the minute, so they run in a week
+    with no change, whatever day the suite runs."""
+    with time_machine.travel(dt.datetime(2026, 6, 8, 10, 0, tzinfo=dt.UTC), tick=True):
+        yield
 
 
 def invite(client, patient):

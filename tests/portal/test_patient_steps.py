@@ -183,9 +183,8 @@ def test_the_08_00_patients_midnight_cut_off_reads_11_59_pm_the_day_before_in_bo
             nurse=nurse,
             by=nurse,
         )
-    client.force_login(english.user)
-
     with time_machine.travel(at(2026, 12, 1, 10, 0).timestamp()):
+        client.force_login(english.user)
         english_page = client.get(reverse("portal:episode", args=[episode.pk])).content.decode()
         client.post(reverse("set_language"), {"language": "es"})
         spanish_page = client.get(reverse("portal:episode", args=[episode.pk])).content.decode()
