@@ -160,6 +160,8 @@ def test_checklist_page_highlights_the_current_phase_ticks_done_tasks_and_puts_n
     with time_machine.travel(at(2026, 3, 15, 20, 0).timestamp()):
         page = client.get(reverse("portal:checklist")).content.decode()
 
+    # On a phone's first screen: when to come, then what to do next; printing and the calendar come after.
+    assert page.index("Your procedure:") < page.index("Next for you") < page.index("Save or print my checklist")
     assert page.index("Next for you") < page.index("Step by step")
     current = page[page.index('aria-current="step"') :]
     assert current.index("Night before: Sunday 15 March") < current.index("Day of")
