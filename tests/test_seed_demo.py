@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from checklists.models import Admission, ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness
+from checklists.models import Admission, ChecklistTask, ContactAttempt, Episode, Patient, Phase, Readiness, overdue
 from checklists.timeline_demo import TIMELINE_EXAMPLES
 from notifications.models import Message
 from tests.factories import built_once_for_the_scope
@@ -122,8 +122,19 @@ def test_seed_demo_shows_every_readiness_state_and_realistic_histories_at_any_ho
         call_command("seed_demo")
         upcoming = Episode.objects.filter(status=Episode.Status.SCHEDULED, scheduled_start__gt=now).with_readiness()
         states = set(upcoming.values_list("readiness", flat=True))
+        named = dict(upcoming.filter(patient__mrn__startswith="STATE-").values_list("patient__last_name", "readiness"))
 
     assert states >= {Readiness.BLOCKED, Readiness.AT_RISK, Readiness.ON_TRACK, Readiness.READY}
+    # The patients named after a state are in it, and those in a state have nothing else overdue.
+    assert named == {
+        "Blocked": Readiness.BLOCKED,
+        "Atrisk": Readiness.AT_RISK,
+        "Ontrack": Readiness.ON_TRACK,
+        "Ready": Readiness.READY,
+        "Expedited": Readiness.AT_RISK,
+    }
+    in_a_state = ChecklistTask.objects.filter(episode__patient__last_name__in=["Atrisk", "Ontrack", "Ready"])
+    assert not in_a_state.filter(overdue(now)).exists()
     assert Episode.objects.filter(status=Episode.Status.COMPLETED).exists()
     assert Episode.objects.filter(status=Episode.Status.CANCELLED).exists()
     assert Patient.objects.filter(phone="", email="").exists()  # a patient with no contact details

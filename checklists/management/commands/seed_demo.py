@@ -193,7 +193,8 @@ class Command(BaseCommand):
         cases = [
             # (first, last, start, contact details?, interpreter?) — what makes each state is below.
             ("Edith", "Blocked", soon + dt.timedelta(days=3), True, False),
-            ("Frank", "Atrisk", soon + dt.timedelta(hours=30), True, True),
+            # Three days ahead, what was due is done: the checks due two days before (17:00) are open, within 48 h.
+            ("Frank", "Atrisk", soon + dt.timedelta(days=3), True, True),
             ("Grace", "Ontrack", soon + dt.timedelta(days=12), False, False),
             ("Hugo", "Ready", soon + dt.timedelta(minutes=30), True, False),
             # Scheduled today for two days ahead, through the confirm step's path: the tasks the
@@ -237,10 +238,11 @@ class Command(BaseCommand):
                         made_at=now - dt.timedelta(minutes=minutes),
                     )
                 continue
-            # Every critical task already due is done, each when it was due (a little before); the
-            # Ready case's day-of checks too, minutes before its start: no task done days early.
-            for task in episode.tasks.filter(is_critical=True).order_by("due_at"):
-                if task.due_at <= now or last == "Ready":
+            # Every task already due is done, each when it was due (a little before): "Ready" with overdue
+            # steps would puzzle a nurse. The Ready case's day-of checks too, minutes before its start; no task
+            # is done days early.
+            for task in episode.tasks.order_by("due_at"):
+                if task.due_at <= now or (last == "Ready" and task.is_critical):
                     done_at = min(task.due_at - dt.timedelta(minutes=20), now)
                     task_mark_done(task=task, by=nurse, expected_version=task.version, done_at=done_at)
         return len(cases)
