@@ -52,6 +52,10 @@ class TestTheSeededDemo:
         assert max(starts) > now + timezone.timedelta(days=20)
         statuses = set(ChecklistTask.objects.values_list("status", flat=True))
         assert statuses == set(ChecklistTask.Status.values)
+        # A few set aside as not needed, at random: never a hard stop (that is a clinical decision).
+        assert not ChecklistTask.objects.filter(
+            status=ChecklistTask.Status.NOT_APPLICABLE, is_critical=True, reason="Not needed for this patient"
+        ).exists()
         assert ChecklistTask.objects.filter(status=ChecklistTask.Status.PENDING, due_at__lt=now).exists()  # overdue
 
     def test_seed_demo_run_twice_changes_nothing(self):

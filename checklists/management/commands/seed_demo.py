@@ -257,7 +257,7 @@ class Command(BaseCommand):
         all_critical_done: bool,
         patient_tasks_open: bool,
     ) -> None:
-        """A realistic mix: most past-due tasks done, a few not applicable, some left overdue."""
+        """A realistic mix: most past-due tasks done, a few (never a critical one) not applicable, some left overdue."""
         for task in episode.tasks.all():
             roll = rng.random()
             nurse = rng.choice(nurses)
@@ -273,7 +273,8 @@ class Command(BaseCommand):
                     task_mark_done(
                         task=task, by=nurse, expected_version=task.version, done_at=self._done_at(task, rng, now)
                     )
-                elif roll < 0.88:
+                # Setting a hard stop aside is a clinical decision the demo does not make at random.
+                elif roll < 0.88 and not task.is_critical:
                     task_mark_not_applicable(
                         task=task, by=nurse, expected_version=task.version, reason="Not needed for this patient"
                     )
