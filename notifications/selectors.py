@@ -17,7 +17,8 @@ def episode_message_log(episode: Episode) -> list[Message]:
 
 
 def contact_problems(*, now: dt.datetime | None = None, days_ahead: int = 14) -> list[dict]:
-    """Patients with a procedure ahead whom messages cannot reach: no email and no phone, or a failed message.
+    """Patients with a procedure ahead whom messages cannot reach: no email and no phone, or a failed message;
+    the soonest procedure first.
 
     A failure counts while the contact it went to is still the one on file (a corrected number
     clears it). One query for the unreachable patients, one for the failures.
@@ -59,4 +60,5 @@ def contact_problems(*, now: dt.datetime | None = None, days_ahead: int = 14) ->
                 "problem": f"{message.get_channel_display()} failed: {message.last_error}",
             }
         )
+    problems.sort(key=lambda problem: problem["episode"].scheduled_start)  # stable: unreachable first on a tie
     return problems

@@ -13,10 +13,19 @@ def message_log(episode):
     return {"messages": episode_message_log(episode)}
 
 
+# The box above the worklist shows the soonest few; the rest are folded, so the worklist stays on the first screen.
+CONTACT_PROBLEMS_SHOWN = 5
+
+
 @register.inclusion_tag("notifications/_contact_problem_list.html")
 def contact_problem_list():
-    """Upcoming patients whom messages cannot reach (two queries)."""
-    return {"problems": contact_problems()}
+    """Upcoming patients whom messages cannot reach, soonest procedure first (two queries)."""
+    problems = contact_problems()
+    return {
+        "count": len(problems),
+        "shown": problems[:CONTACT_PROBLEMS_SHOWN],
+        "folded": problems[CONTACT_PROBLEMS_SHOWN:],
+    }
 
 
 @register.inclusion_tag("notifications/_contact_preference_form.html", takes_context=True)

@@ -81,6 +81,28 @@ def test_the_worklist_lists_patients_who_cannot_be_reached_and_failed_messages(c
     assertNotContains(response, f"{fixed.patient.full_name}</a> (")
 
 
+def test_the_soonest_five_contact_problems_show_and_the_rest_are_folded_so_the_worklist_stays_in_view(
+    client, nurse, protocol_version
+):
+    now = dt.datetime.now(dt.UTC)
+    for days in range(7, 0, -1):  # booked latest first: the box sorts them
+        schedule_episode(
+            by=nurse,
+            patient=PatientFactory(first_name=f"Day{days}", last_name="Unreachable", email="", phone=""),
+            protocol_version=protocol_version,
+            start=now + dt.timedelta(days=days),
+        )
+    client.force_login(nurse)
+
+    page = client.get(reverse("checklists:episode-list")).content.decode()
+
+    box = page[page.index("Contact problems (7)") : page.index("</section>")]
+    shown, folded = box.split("<details")
+    assert [f"Day{days} Unreachable" in shown for days in range(1, 8)] == [True] * 5 + [False] * 2
+    assert "Show the other 2" in folded and "Day6 Unreachable" in folded and "Day7 Unreachable" in folded
+    assert shown.index("Day1 ") < shown.index("Day2 ") < shown.index("Day5 ")
+
+
 def test_no_contact_problem_box_when_everyone_is_reachable(client, nurse, booked):
     client.force_login(nurse)
     with time_machine.travel(START - dt.timedelta(days=3), tick=False):
