@@ -87,7 +87,9 @@ def gunicorn(port: int, environment: dict[str, str], *, workers: int = 2, log=su
 @contextmanager
 def celery_worker(environment: dict[str, str], *, log=subprocess.DEVNULL):
     """One Celery worker sending the patients' messages and rendering their PDFs; stopped by its own PID."""
+    queue = environment.get("CELERY_QUEUE", "kypho")
     command = [str(BIN / "celery"), "-A", "kypho_tracker", "worker", "--concurrency=1", "--loglevel=WARNING"]
+    command.append(f"--queues={queue},{queue}-documents")
     worker = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=log, stderr=log)
     try:
         yield

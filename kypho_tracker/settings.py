@@ -256,6 +256,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 # One queue name per deployment, so two deployments (or a test) can share a broker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kypho")
+# Messages and the check-ins' sweep use that queue; checklist PDFs have their own, so that patients fetching
+# PDFs never hold back a change alert or a ward escalation (production runs a worker for each: Procfile).
+CELERY_DOCUMENTS_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-documents"
+CELERY_TASK_ROUTES = {"portal.tasks.render_checklist_pdf": {"queue": CELERY_DOCUMENTS_QUEUE}}
 CELERY_TASK_IGNORE_RESULT = True
 # Patients' checklist PDFs not yet cached are rendered by a worker (portal/pdf.py), which hands them back
 # through the cache: so only where every process shares one (CACHE_URL/REDIS_URL); else in the request.

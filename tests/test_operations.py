@@ -2,10 +2,13 @@
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from kypho_tracker.celery import app as celery_app
 from kypho_tracker.request_log import JsonFormatter
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
@@ -70,3 +73,32 @@ def test_request_id_from_the_proxy_is_kept_and_an_odd_one_replaced(client, caplo
     assert replaced["X-Request-ID"] != "<script>"
     assert [line["request_id"] for line in request_lines(caplog)] == ["lb-7f3a.1", replaced["X-Request-ID"]]
     assert all(line["user_id"] is None for line in request_lines(caplog))
+
+
+def procfile_commands(name: str) -> dict[str, str]:
+    lines = (Path(settings.BASE_DIR) / name).read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+
+
+def consumed_queues(command: str) -> set[str]:
+    """The queues a `celery worker` command line consumes, with the Procfile's default queue name."""
+    option = next((part for part in command.split() if part.startswith("--queues=")), None)
+    if option is None:
+        return {settings.CELERY_TASK_DEFAULT_QUEUE}
+    return set(option.removeprefix("--queues=").replace("${CELERY_QUEUE:-kypho}", "kypho").split(","))
+
+
+def queue_of(task_name: str) -> str:
+    return celery_app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_pdfs_have_their_own_queue_and_worker_so_they_never_hold_back_a_message():
+    messages = {queue_of(name) for name in ("notifications.tasks.send_sms_message", "checkins.tasks.sweep_checkins")}
+    assert messages == {"kypho"}
+    assert queue_of("portal.tasks.render_checklist_pdf") == "kypho-documents"
+
+    production = {name: consumed_queues(command) for name, command in procfile_commands("Procfile").items()}
+    assert production["worker"] == {"kypho"}
+    assert production["documents"] == {"kypho-documents"}
+    # `make run`'s one worker does both.
+    assert consumed_queues(procfile_commands("Procfile.dev")["worker"]) == {"kypho", "kypho-documents"}
