@@ -44,6 +44,10 @@ def huddle_column_headings() -> list[str]:
     return [heading for heading, _ in _columns]
 
 
+# How many open critical items a line names before it counts the rest.
+BLOCKING_SHOWN = 2
+
+
 @dataclass
 class HuddleLine:
     order: int
@@ -54,6 +58,15 @@ class HuddleLine:
     driver: str = "not asked"  # "confirmed", "reported by the patient", "not confirmed", "not asked"
     # One list of lines per registered column, in the order of `huddle_column_headings()`.
     columns: list[list[str]] = field(default_factory=list)
+
+    def blocking_text(self) -> str:
+        """The open critical items, the soonest due first; past the first few, how many more (the checklist
+        lists them): a day with everything still open prints on one page, and says it is far from ready."""
+        if not self.blocking:
+            return "None"
+        shown = "; ".join(self.blocking[:BLOCKING_SHOWN])
+        more = len(self.blocking) - BLOCKING_SHOWN
+        return f"{shown}; and {more} more (see the checklist)" if more > 0 else shown
 
 
 def huddle_lines(day: dt.date) -> list[HuddleLine]:

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from checklists.huddle import huddle_lines
 from checklists.models import Language
+from checklists.protocol_data import read_protocol, shipped_protocol_files
 from checklists.services.episodes import episode_cancel
+from checklists.services.protocols import protocol_import
 from checklists.services.tasks import task_mark_done, task_report_by_patient
 from tests.factories import PatientFactory, ProtocolVersionFactory, TaskTemplateFactory, schedule_episode
 from tests.portal.test_documents import pdf_page_count
@@ -166,3 +168,17 @@ def test_eight_procedures_print_on_one_page(client, nurse, version):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert pdf_page_count(response.content) == 1
+
+
+def test_eight_procedures_with_every_critical_item_of_the_shipped_protocol_open_print_on_one_page(client, nurse):
+    (path,) = shipped_protocol_files()
+    shipped, _ = protocol_import(data=read_protocol(path))
+    for number in range(8):
+        book(nurse, shipped, at(7 + number), first_name=f"Patient{number}", last_name="Longname-Doubleton")
+    client.force_login(nurse)
+
+    response = client.get(reverse("checklists:huddle-sheet-pdf"), {"date": DAY.isoformat()})
+
+    assert pdf_page_count(response.content) == 1
+    first_row = re.findall(r"<tr>(.*?)</tr>", client.get(SHEET, {"date": DAY.isoformat()}).content.decode(), re.S)[1]
+    assert "; and 5 more (see the checklist)" in first_row  # the two soonest due are named
