@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Messages to patients"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (registers the outbox's receivers of clinical events)
+        from . import checks, receivers  # noqa: F401  (registers the deployment check and the outbox's receivers)
