@@ -14,7 +14,7 @@ from django.conf import settings
 from checkins.models import Checkin
 from checklists.hospital_time import (
     evening_before_quiet,
-    hospital_tz,
+    local_day,
     local_midnight,
     local_moment,
     morning_after_quiet,
@@ -57,12 +57,12 @@ def episode_plan(
     if episode.status == Episode.Status.CANCELLED:
         return []
     start = episode.scheduled_start
-    day = start.astimezone(hospital_tz()).date()
+    day = local_day(start)
     night = _clock_on(day, -1, settings.NOTIFY_NIGHT_BEFORE_AT)
     plan = [
         _at_fixed_time(Kind.WEEK_BEFORE, _clock_on(day, -7, settings.NOTIFY_WEEK_BEFORE_AT), night, quiet),
         # It says "tomorrow": planned late it goes at once, but not once the procedure's day has begun.
-        _at_fixed_time(Kind.NIGHT_BEFORE, night, min(local_midnight(day), start), quiet, late_ok=True),
+        _at_fixed_time(Kind.NIGHT_BEFORE, night, local_midnight(day), quiet, late_ok=True),
         _at_fixed_time(
             Kind.AFTER_CARE,
             _clock_on(day, 1, settings.NOTIFY_AFTER_CARE_AT),

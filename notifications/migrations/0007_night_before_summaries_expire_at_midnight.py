@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from checklists.hospital_time import local_day, local_midnight
+from checklists.hospital_time import day_start
 
 
 def expire_at_the_start_of_the_procedures_day(apps, schema_editor):
@@ -12,8 +12,7 @@ def expire_at_the_start_of_the_procedures_day(apps, schema_editor):
         Message.objects.filter(kind="night_before", status="scheduled", episode__isnull=False).select_related("episode")
     )
     for summary in summaries:
-        start = summary.episode.scheduled_start
-        summary.expires_at = min(local_midnight(local_day(start)), start)
+        summary.expires_at = day_start(summary.episode.scheduled_start)
     Message.objects.bulk_update(summaries, ["expires_at"])
 
 
