@@ -73,7 +73,7 @@ def hospital_quiet_hours() -> tuple[dt.time, dt.time]:
 
 def is_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> bool:
     """Whether a moment falls in quiet hours, which run overnight from quiet[0] to quiet[1] the next morning."""
-    clock = moment.astimezone(hospital_tz()).time()
+    clock = local_time(moment).time()
     start, end = quiet
     return clock >= start or clock < end
 
@@ -83,7 +83,7 @@ def evening_before_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) ->
     any other moment stays. For a reminder ahead of a deadline: earlier, never later."""
     if not is_quiet(moment, quiet):
         return moment
-    local = moment.astimezone(hospital_tz())
+    local = local_time(moment)
     evening_day = local.date() if local.time() >= quiet[0] else local.date() - dt.timedelta(days=1)
     return local_moment(evening_day, quiet[0]) - dt.timedelta(hours=1)
 
@@ -93,7 +93,7 @@ def morning_after_quiet(moment: dt.datetime, quiet: tuple[dt.time, dt.time]) -> 
     For what must not come early (restart a medicine from a time) or is tied to no deadline."""
     if not is_quiet(moment, quiet):
         return moment
-    local = moment.astimezone(hospital_tz())
+    local = local_time(moment)
     day = local.date() + dt.timedelta(days=1) if local.time() >= quiet[0] else local.date()
     return local_moment(day, quiet[1])
 
